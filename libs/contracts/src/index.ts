@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './event-definition';
+export * from './event-registry';
+export * from './metadata';
+export * from './events/project.events';
+export * from './events/transport.events';
+export * from './all-events';

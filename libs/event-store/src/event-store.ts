@@ -1,0 +1,276 @@
+import { randomUUID, createHash } from 'node:crypto';
+import { Pool, PoolClient } from 'pg';
+import { EventMetadata, EventRegistry, eventMetadataSchema, EventSchemaError } from '@swe-sim/contracts';
+import { ConcurrencyError, DuplicateEventError, EventTooLargeError, InvalidAppendError } from './errors';
+import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, START, StoredEvent } from './types';
+
+/** Anything that runs a query: the pool, or a client inside a transaction. */
+export type Queryable = Pick<Pool, 'query'> | PoolClient;
+
+export interface EventStoreOptions {
+  registry: EventRegistry;
+  /** Largest serialised data of one event; larger payloads belong in the blob table. */
+  maxEventBytes?: number;
+  clock?: () => Date;
+  /** Actor written into metadata when the caller gives none. */
+  defaultActor?: string;
+}
+
+export interface ReadAllOptions {
+  after?: Checkpoint;
+  limit?: number;
+  types?: readonly string[];
+  simulationId?: string;
+}
+
+export interface ReadAllResult {
+  events: StoredEvent[];
+  /**
+   * Every transaction below this xid8 had finished when the read ran. When the read returned
+   * fewer events than its limit, (horizon, 0) is a safe checkpoint: nothing older can appear.
+   */
+  horizon: string;
+}
+
+const COLUMNS = `global_position, transaction_id::text AS transaction_id, stream_id, stream_version, event_id,
+  type, schema_version, data, metadata`;
+
+/** The Postgres event store. All event SQL lives here. */
+export class EventStore {
+  readonly registry: EventRegistry;
+  private readonly maxEventBytes: number;
+  private readonly clock: () => Date;
+  private readonly defaultActor: string;
+
+  constructor(
+    readonly pool: Pool,
+    options: EventStoreOptions,
+  ) {
+    this.registry = options.registry;
+    this.maxEventBytes = options.maxEventBytes ?? 256 * 1024;
+    this.clock = options.clock ?? (() => new Date());
+    this.defaultActor = options.defaultActor ?? 'system';
+  }
+
+  /**
+   * Appends events to one stream atomically: one statement updates the stream's version under the
+   * expected-version check and inserts the events, so a conflict writes nothing.
+   */
+  async append(
+    streamId: string,
+    events: readonly NewEvent[],
+    options: { expectedVersion?: ExpectedVersion; metadata?: Partial<EventMetadata> } = {},
+    db: Queryable = this.pool,
+  ): Promise<AppendResult> {
+    if (!streamId || streamId.length > 500) throw new InvalidAppendError('streamId must be 1–500 characters');
+    if (events.length === 0) throw new InvalidAppendError('append needs at least one event');
+    const expected = options.expectedVersion ?? 'any';
+    const rows = events.map((e) => this.prepare(e, options.metadata));
+    const n = rows.length;
+
+    const params = [
+      streamId,
+      n,
+      rows.map((r) => r.id),
+      rows.map((r) => r.type),
+      rows.map((r) => r.schemaVersion),
+      rows.map((r) => r.data),
+      rows.map((r) => r.metadataJson),
+      rows.map((r) => r.metadata.simulationId),
+      rows.map((r) => r.metadata.recordedAt),
+    ];
+    const result = await db
+      .query(
+      `WITH s AS (${streamVersionSql(expected)})
+       INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata, simulation_id, recorded_at)
+       SELECT $1, s.version - $2 + u.ord, u.id, u.type, u.sv, u.data, u.meta, u.sim, u.at
+       FROM s, unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::uuid[], $9::timestamptz[])
+         WITH ORDINALITY AS u(id, type, sv, data, meta, sim, at, ord)
+       RETURNING global_position, transaction_id::text AS transaction_id, stream_version, event_id`,
+      typeof expected === 'number' && expected > 0 ? [...params, expected] : params,
+    )
+      .catch((err) => {
+        if (err.code === '23505' && err.constraint === 'events_event_id_key') throw new DuplicateEventError(err.detail ?? '');
+        throw err;
+      });
+    if (result.rowCount === 0) {
+      const actual = await this.streamVersion(streamId, db);
+      throw new ConcurrencyError(streamId, expected, actual);
+    }
+    const byId = new Map(result.rows.map((r) => [r.event_id as string, r]));
+    const stored = rows.map((r): StoredEvent => {
+      const row = byId.get(r.id)!;
+      return {
+        id: r.id,
+        type: r.type,
+        schemaVersion: r.schemaVersion,
+        data: r.parsed,
+        metadata: r.metadata,
+        streamId,
+        streamVersion: Number(row.stream_version),
+        globalPosition: Number(row.global_position),
+        transactionId: row.transaction_id,
+      };
+    });
+    return { nextVersion: stored[stored.length - 1].streamVersion, events: stored };
+  }
+
+  /** The stream's version (its number of events), or null when it has none. */
+  async streamVersion(streamId: string, db: Queryable = this.pool): Promise<number | null> {
+    const r = await db.query('SELECT version FROM streams WHERE stream_id = $1', [streamId]);
+    return r.rowCount ? Number(r.rows[0].version) : null;
+  }
+
+  async readStream(streamId: string, range: { fromVersion?: number; toVersion?: number } = {}, db: Queryable = this.pool) {
+    const r = await db.query(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND stream_version BETWEEN $2 AND $3 ORDER BY stream_version`,
+      [streamId, range.fromVersion ?? 1, range.toVersion ?? Number.MAX_SAFE_INTEGER],
+    );
+    return r.rows.map((row) => this.toStored(row));
+  }
+
+  /**
+   * Reads the global log after a checkpoint in commit-safe order: only transactions older than
+   * every transaction still running are visible, so a late commit is never skipped.
+   */
+  async readAll(options: ReadAllOptions = {}, db: Queryable = this.pool): Promise<ReadAllResult> {
+    const after = options.after ?? START;
+    const filters: string[] = [];
+    const params: unknown[] = [after.transactionId, after.position, options.limit ?? 1000];
+    if (options.types) {
+      params.push(options.types);
+      filters.push(`AND e.type = ANY($${params.length}::text[])`);
+    }
+    if (options.simulationId) {
+      params.push(options.simulationId);
+      filters.push(`AND e.simulation_id = $${params.length}::uuid`);
+    }
+    const r = await db.query(
+      `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+       SELECT h.xmin::text AS horizon, e.* FROM h LEFT JOIN LATERAL (
+         SELECT ${COLUMNS} FROM events e
+         WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+           AND e.transaction_id < h.xmin ${filters.join(' ')}
+         ORDER BY e.transaction_id, e.global_position
+         LIMIT $3
+       ) e ON true`,
+      params,
+    );
+    const horizon: string = r.rows[0].horizon;
+    const events = r.rows[0].event_id === null ? [] : r.rows.map((row) => this.toStored(row));
+    return { events, horizon };
+  }
+
+  /** Events of several streams from one version on (e.g. the replies to pending requests). */
+  async readStreams(streamIds: readonly string[], fromVersion: number, db: Queryable = this.pool): Promise<StoredEvent[]> {
+    if (streamIds.length === 0) return [];
+    const r = await db.query(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) AND stream_version >= $2 ORDER BY global_position`,
+      [streamIds, fromVersion],
+    );
+    return r.rows.map((row) => this.toStored(row));
+  }
+
+  async readEvent(eventId: string, db: Queryable = this.pool): Promise<StoredEvent | null> {
+    const r = await db.query(`SELECT ${COLUMNS} FROM events WHERE event_id = $1`, [eventId]);
+    return r.rowCount ? this.toStored(r.rows[0]) : null;
+  }
+
+  /** A simulation's history in position order (for finished histories and replays). */
+  async readSimulation(
+    simulationId: string,
+    range: { afterPosition?: number; toPosition?: number; limit?: number } = {},
+    db: Queryable = this.pool,
+  ): Promise<StoredEvent[]> {
+    const r = await db.query(
+      `SELECT ${COLUMNS} FROM events
+       WHERE simulation_id = $1 AND global_position > $2 AND global_position <= $3
+       ORDER BY global_position LIMIT $4`,
+      [simulationId, range.afterPosition ?? 0, range.toPosition ?? Number.MAX_SAFE_INTEGER, range.limit ?? 10_000],
+    );
+    return r.rows.map((row) => this.toStored(row));
+  }
+
+  /** Stores bytes under their sha256 and returns the hash; storing the same bytes twice is a no-op. */
+  async putBlob(content: Buffer | string, db: Queryable = this.pool): Promise<string> {
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    await db.query('INSERT INTO blobs (hash, content, size) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING', [
+      hash,
+      bytes,
+      bytes.length,
+    ]);
+    return hash;
+  }
+
+  async getBlob(hash: string, db: Queryable = this.pool): Promise<Buffer | null> {
+    if (!/^[0-9a-f]{64}$/.test(hash)) return null;
+    const r = await db.query('SELECT content FROM blobs WHERE hash = $1', [hash]);
+    return r.rowCount ? (r.rows[0].content as Buffer) : null;
+  }
+
+  /** Runs fn in one transaction on one client; commits on success, rolls back on any error. */
+  async transaction<T>(fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  toStored(row: any): StoredEvent {
+    return {
+      id: row.event_id,
+      type: row.type,
+      schemaVersion: row.schema_version,
+      data: this.registry.upcast(row.type, row.schema_version, row.data),
+      metadata: row.metadata,
+      streamId: row.stream_id,
+      streamVersion: Number(row.stream_version),
+      globalPosition: Number(row.global_position),
+      transactionId: row.transaction_id,
+    };
+  }
+
+  private prepare(event: NewEvent, shared: Partial<EventMetadata> | undefined) {
+    const { data: parsed, version } = this.registry.validate(event.type, event.data);
+    const data = JSON.stringify(parsed);
+    const bytes = Buffer.byteLength(data, 'utf8');
+    if (bytes > this.maxEventBytes) throw new EventTooLargeError(event.type, bytes, this.maxEventBytes);
+    const id = event.id ?? randomUUID();
+    const candidate = {
+      simulationId: null,
+      correlationId: id,
+      causationId: null,
+      actor: this.defaultActor,
+      recordedAt: this.clock().toISOString(),
+      ...shared,
+      ...event.metadata,
+    };
+    const checked = eventMetadataSchema.safeParse(candidate);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new EventSchemaError(event.type, `metadata.${issue.path.join('.')}`, issue.message);
+    }
+    return { id, type: event.type, schemaVersion: version, data, parsed, metadata: checked.data, metadataJson: JSON.stringify(checked.data) };
+  }
+}
+
+/** The CTE that moves the stream's version, yielding no row when the expectation fails. */
+function streamVersionSql(expected: ExpectedVersion): string {
+  if (expected === 'any')
+    return `INSERT INTO streams AS st (stream_id, version) VALUES ($1, $2)
+            ON CONFLICT (stream_id) DO UPDATE SET version = st.version + $2 RETURNING version`;
+  if (expected === 'no_stream' || expected === 0)
+    return `INSERT INTO streams (stream_id, version) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING version`;
+  if (expected === 'exists') return `UPDATE streams SET version = version + $2 WHERE stream_id = $1 RETURNING version`;
+  if (!Number.isInteger(expected) || expected < 0) throw new InvalidAppendError(`expectedVersion ${expected} is not valid`);
+  return `UPDATE streams SET version = version + $2 WHERE stream_id = $1 AND version = $10 RETURNING version`;
+}

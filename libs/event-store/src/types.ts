@@ -1,0 +1,42 @@
+import { EventMetadata } from '@swe-sim/contracts';
+
+/**
+ * What the caller may expect of a stream before appending:
+ * 'any' (no check), 'no_stream' (must not exist yet), 'exists', or the exact current version.
+ */
+export type ExpectedVersion = 'any' | 'no_stream' | 'exists' | number;
+
+export interface NewEvent<TData = unknown> {
+  type: string;
+  data: TData;
+  /** A caller-chosen id makes a retried append idempotent (the unique index refuses the copy). */
+  id?: string;
+  metadata?: Partial<EventMetadata>;
+}
+
+export interface StoredEvent<TData = unknown> {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  data: TData;
+  metadata: EventMetadata;
+  streamId: string;
+  streamVersion: number;
+  globalPosition: number;
+  /** xid8 of the appending transaction, as a decimal string. */
+  transactionId: string;
+}
+
+/** A point in commit order: everything at or before (transactionId, position) has been read. */
+export interface Checkpoint {
+  transactionId: string;
+  position: number;
+}
+
+export const START: Checkpoint = Object.freeze({ transactionId: '0', position: 0 });
+
+export interface AppendResult {
+  /** The stream's version after the append (its number of events). */
+  nextVersion: number;
+  events: StoredEvent[];
+}
