@@ -4,3 +4,4 @@ export * from './event-store';
 export * from './subscription';
 export * from './checkpoint-repository';
 export * from './logger';
+export * from './decider';

@@ -1,0 +1,14 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ZodBodyPipe } from '@swe-sim/service-runtime';
+import { CreateProjectBody, CreateProjectHandler, createProjectBodySchema } from './create-project.handler';
+
+@Controller('projects')
+export class CreateProjectHttpController {
+  constructor(private readonly handler: CreateProjectHandler) {}
+
+  @Post()
+  @HttpCode(201)
+  create(@Body(new ZodBodyPipe(createProjectBodySchema.strict())) body: CreateProjectBody) {
+    return this.handler.execute(body);
+  }
+}

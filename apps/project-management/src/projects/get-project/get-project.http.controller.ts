@@ -1,0 +1,14 @@
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ProjectsRepository } from '../projects.repository';
+
+@Controller('projects')
+export class GetProjectHttpController {
+  constructor(private readonly projects: ProjectsRepository) {}
+
+  @Get(':id')
+  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+    const project = await this.projects.find(id);
+    if (!project) throw new NotFoundException({ code: 'PROJECT_NOT_FOUND', message: `Project ${id} not found` });
+    return project;
+  }
+}

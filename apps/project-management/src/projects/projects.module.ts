@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CreateProjectHandler } from './create-project/create-project.handler';
+import { CreateProjectHttpController } from './create-project/create-project.http.controller';
+import { GetProjectHttpController } from './get-project/get-project.http.controller';
+import { ProjectsProjection } from './projects.projection';
+import { ProjectsRepository } from './projects.repository';
+
+@Module({
+  controllers: [CreateProjectHttpController, GetProjectHttpController, ProjectsProjection],
+  providers: [CreateProjectHandler, ProjectsRepository],
+})
+export class ProjectsModule {}

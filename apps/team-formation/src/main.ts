@@ -1,0 +1,4 @@
+import { runService } from '@swe-sim/service-runtime';
+import { StaffingModule } from './staffing/staffing.module';
+
+runService({ service: 'team-formation', defaultPort: 3001, imports: [StaffingModule] });

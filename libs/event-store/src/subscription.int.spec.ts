@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { createEventRegistry, defineEvent } from '@swe-sim/contracts';
+import { createTestDatabase, TestDatabase } from '@swe-sim/testing';
+import { EventStore, Subscription, SubscriptionHandler } from './index';
+
+const Ticked = defineEvent({ type: 'TestTicked', version: 1, schema: z.object({ n: z.number().int() }).strict() });
+const Echoed = defineEvent({ type: 'TestEchoed', version: 1, schema: z.object({ n: z.number().int() }).strict() });
+const registry = createEventRegistry([Ticked, Echoed]);
+
+const waitFor = async (check: () => Promise<boolean>, ms = 15_000) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('condition not met in time');
+};
+
+describe(Subscription.name, () => {
+  let db: TestDatabase;
+  let store: EventStore;
+  const subs: Subscription[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = new EventStore(db.pool, { registry });
+    await db.pool.query('CREATE TABLE effects (event_id uuid NOT NULL, instance text NOT NULL)');
+  });
+  afterEach(async () => {
+    await Promise.all(subs.splice(0).map((s) => s.stop()));
+    await db.pool.query('TRUNCATE effects');
+  });
+  afterAll(() => db.drop());
+
+  const effects = async () => (await db.pool.query('SELECT event_id, instance FROM effects')).rows;
+  // Every subscription reads the whole log from the start; each test counts only its own stream.
+  const recordEffect =
+    (instance: string, stream?: string): SubscriptionHandler =>
+    async (event, ctx) => {
+      if (stream && event.streamId !== stream) return;
+      await ctx.tx.query('INSERT INTO effects (event_id, instance) VALUES ($1, $2)', [event.id, instance]);
+    };
+  const subscribe = (name: string, handler: SubscriptionHandler, extra: Partial<ConstructorParameters<typeof Subscription>[2]> = {}) => {
+    const s = new Subscription(store, { connectionString: db.url }, { name, handler, types: ['TestTicked'], lockRetryMs: 100, ...extra });
+    subs.push(s);
+    s.start();
+    return s;
+  };
+  const tick = (stream: string, ns: number[]) => store.append(stream, ns.map((n) => ({ type: 'TestTicked', data: { n } })));
+
+  it('catches up from the start, then follows live appends, each event handled once', async () => {
+    const stream = `t-${randomUUID()}`;
+    await tick(stream, [1, 2, 3]);
+    const sut = subscribe(`catch-up-${randomUUID()}`, recordEffect('a', stream));
+    await waitFor(async () => (await effects()).length === 3);
+    await tick(stream, [4]);
+    await tick(stream, [5, 6]);
+    await waitFor(async () => (await effects()).length === 6);
+    const ids = (await effects()).map((r) => r.event_id);
+    expect(new Set(ids).size).toBe(6);
+    expect(sut.status().active).toBe(true);
+    expect(await sut.lag()).toBe(0);
+  });
+
+  it('commits what the handler appends with the checkpoint, carrying correlation and causation', async () => {
+    const stream = `t-${randomUUID()}`;
+    const name = `echo-${randomUUID()}`;
+    subscribe(name, async (event, ctx) => {
+      if (event.streamId !== stream) return;
+      await ctx.append(`echo-${event.id}`, [{ type: 'TestEchoed', data: { n: (event.data as any).n } }], { expectedVersion: 'no_stream' });
+    });
+    const { events } = await tick(stream, [7]);
+    await waitFor(async () => (await store.readStream(`echo-${events[0].id}`)).length === 1);
+    const [echo] = await store.readStream(`echo-${events[0].id}`);
+    expect(echo.metadata).toMatchObject({ causationId: events[0].id, correlationId: events[0].metadata.correlationId, actor: name });
+  });
+
+  it('retries a failing event, then parks it as a dead letter and goes on', async () => {
+    const stream = `t-${randomUUID()}`;
+    const failures: Record<number, number> = {};
+    const sut = subscribe(
+      `flaky-${randomUUID()}`,
+      async (event, ctx) => {
+        if (event.streamId !== stream) return;
+        const n = (event.data as any).n;
+        failures[n] = (failures[n] ?? 0) + 1;
+        if (n === 2 && failures[n] <= 2) throw new Error('transient');
+        if (n === 3) throw new Error('poison');
+        await recordEffect('a')(event, ctx);
+      },
+      { maxAttempts: 3, batchSize: 10 },
+    );
+    await tick(stream, [1, 2, 3, 4]);
+    await waitFor(async () => (await effects()).length === 3);
+    const handled = await db.pool.query(
+      "SELECT (e.data->>'n')::int AS n FROM effects f JOIN events e ON e.event_id = f.event_id ORDER BY n",
+    );
+    expect(handled.rows.map((r) => r.n)).toEqual([1, 2, 4]);
+    const dead = await db.pool.query('SELECT error, attempts FROM subscription_dead_letters WHERE subscription = $1', [sut.name]);
+    expect(dead.rows).toHaveLength(1);
+    expect(dead.rows[0].error).toContain('poison');
+    expect(dead.rows[0].attempts).toBe(3);
+  });
+
+  it('lets only one of two instances handle events, and hands over when the active one goes', async () => {
+    const name = `shared-${randomUUID()}`;
+    const stream = `t-${randomUUID()}`;
+    const a = subscribe(name, recordEffect('a', stream), { batchSize: 7 });
+    const b = subscribe(name, recordEffect('b', stream), { batchSize: 7 });
+    for (let i = 0; i < 20; i++) await tick(stream, [i * 5, i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4]);
+    await waitFor(async () => (await effects()).length >= 100);
+    expect([a.isActive(), b.isActive()].filter(Boolean)).toHaveLength(1);
+    const active = a.isActive() ? a : b;
+    const standby = active === a ? b : a;
+    await active.stop();
+    await tick(stream, [100, 101, 102]);
+    await waitFor(async () => (await effects()).length >= 103);
+    expect(standby.isActive()).toBe(true);
+    await new Promise((r) => setTimeout(r, 300)); // a double-handling would show up by now
+    const rows = await effects();
+    expect(rows).toHaveLength(103);
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(103);
+  });
+});

@@ -1,0 +1,27 @@
+import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { Pool } from 'pg';
+import { EventStoreServer } from '@swe-sim/transport';
+import { PG_POOL, SERVICE_NAME } from './tokens';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(SERVICE_NAME) private readonly service: string,
+    private readonly server: EventStoreServer,
+  ) {}
+
+  /** 200 when the database answers (503 when not); the body tells whether this instance is the active consumer and its lag. */
+  @Get()
+  async check() {
+    const database = await this.pool
+      .query('SELECT 1')
+      .then(() => 'up' as const)
+      .catch(() => 'down' as const);
+    if (database === 'down') {
+      throw new HttpException({ status: 'unavailable', service: this.service, pid: process.pid, database }, HttpStatus.SERVICE_UNAVAILABLE);
+    }
+    const transport = await this.server.health().catch((err: Error) => ({ error: err.message }));
+    return { status: 'ok', service: this.service, pid: process.pid, database, ...transport };
+  }
+}

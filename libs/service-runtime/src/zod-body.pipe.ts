@@ -1,0 +1,15 @@
+import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { z } from 'zod';
+
+/** Validates a request body against a zod schema; a 400 names the first bad field. */
+export class ZodBodyPipe<S extends z.ZodTypeAny> implements PipeTransform<unknown, z.infer<S>> {
+  constructor(private readonly schema: S) {}
+
+  transform(value: unknown): z.infer<S> {
+    const result = this.schema.safeParse(value);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    const field = issue.path.join('.') || '(body)';
+    throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `${field}: ${issue.message}`, field });
+  }
+}

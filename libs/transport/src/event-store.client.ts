@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
+import { Client, ClientConfig } from 'pg';
+import { rpcStream } from '@swe-sim/contracts';
+import { EVENTS_CHANNEL, EventStore, StoredEvent } from '@swe-sim/event-store';
+import { unwrapRecord } from './event-record';
+import { RpcRemoteError, RpcTimeoutError } from './errors';
+
+export interface EventStoreClientOptions {
+  store: EventStore;
+  connection: ClientConfig;
+  /** Written as the actor of what this client appends. */
+  service: string;
+  requestTimeoutMs?: number;
+  /** Fallback check for replies when a NOTIFY was missed. */
+  replyPollMs?: number;
+}
+
+interface PendingReply {
+  pattern: string;
+  callback: (packet: WritePacket) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * `client.emit(type, data)` appends an event (stream from the contract, or an EventRecord's options);
+ * `client.send(pattern, data)` appends a request event opening stream rpc-<id> and resolves with the
+ * RpcReplied event that closes it, or fails with RpcTimeoutError.
+ */
+export class EventStoreClient extends ClientProxy {
+  private listener: Client | null = null;
+  private connecting: Promise<void> | null = null;
+  private readonly pending = new Map<string, PendingReply>();
+  private poll: NodeJS.Timeout | null = null;
+  private checking = false;
+  private recheck = false;
+
+  constructor(private readonly options: EventStoreClientOptions) {
+    super();
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.openListener().catch((err) => {
+      this.connecting = null;
+      throw err;
+    });
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
+    for (const [, p] of this.pending) clearTimeout(p.timer);
+    this.pending.clear();
+    const listener = this.listener;
+    this.listener = null;
+    this.connecting = null;
+    await listener?.end().catch(() => undefined);
+  }
+
+  unwrap<T>(): T {
+    return this.options.store as T;
+  }
+
+  override on(): never {
+    throw new Error('EventStoreClient has no events to listen to');
+  }
+
+  protected async dispatchEvent<T = StoredEvent[]>(packet: ReadPacket): Promise<T> {
+    const pattern = this.normalizePattern(packet.pattern);
+    const { data, options } = unwrapRecord(packet.data);
+    const { store } = this.options;
+    const streamId = options.streamId ?? store.registry.streamOf(pattern, data);
+    if (!streamId) throw new Error(`${pattern} names no stream in its contract: emit it with an EventRecord that gives streamId`);
+    const result = await store.append(streamId, [{ type: pattern, data, id: options.eventId }], {
+      expectedVersion: options.expectedVersion,
+      metadata: { actor: this.options.service, ...options.metadata },
+    });
+    return result.events as T;
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const pattern = this.normalizePattern(packet.pattern);
+    const { data, options } = unwrapRecord(packet.data);
+    const requestId = options.eventId ?? randomUUID();
+    const ms = this.options.requestTimeoutMs ?? 30_000;
+    const timer = setTimeout(() => {
+      if (this.pending.delete(requestId)) callback({ err: new RpcTimeoutError(pattern, requestId, ms), isDisposed: true });
+    }, ms);
+    this.pending.set(requestId, { pattern, callback, timer });
+    this.ensurePolling();
+    this.options.store
+      .append(rpcStream(requestId), [{ type: pattern, data, id: requestId }], {
+        expectedVersion: 'no_stream',
+        metadata: { actor: this.options.service, correlationId: requestId, ...options.metadata },
+      })
+      .then(() => this.checkReplies())
+      .catch((err) => {
+        const p = this.pending.get(requestId);
+        if (!p) return;
+        this.forget(requestId);
+        callback({ err, isDisposed: true });
+      });
+    return () => this.forget(requestId);
+  }
+
+  private forget(requestId: string): void {
+    const p = this.pending.get(requestId);
+    if (p) clearTimeout(p.timer);
+    this.pending.delete(requestId);
+  }
+
+  private async openListener(): Promise<void> {
+    const listener = new Client(this.options.connection);
+    listener.on('notification', () => void this.checkReplies());
+    listener.on('error', () => {
+      // NOTIFY is only a wake-up: polling carries on while we reconnect on the next connect().
+      this.listener = null;
+      this.connecting = null;
+    });
+    await listener.connect();
+    await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
+    this.listener = listener;
+  }
+
+  private ensurePolling(): void {
+    if (this.poll) return;
+    this.poll = setInterval(() => {
+      if (this.pending.size === 0) {
+        clearInterval(this.poll!);
+        this.poll = null;
+        return;
+      }
+      if (!this.listener) void this.connect().catch(() => undefined);
+      void this.checkReplies();
+    }, this.options.replyPollMs ?? 500);
+    this.poll.unref();
+  }
+
+  private async checkReplies(): Promise<void> {
+    if (this.pending.size === 0) return;
+    if (this.checking) {
+      this.recheck = true;
+      return;
+    }
+    this.checking = true;
+    try {
+      do {
+        this.recheck = false;
+        const ids = [...this.pending.keys()];
+        const replies = await this.options.store.readStreams(ids.map(rpcStream), 2);
+        for (const reply of replies) this.deliver(reply);
+      } while (this.recheck && this.pending.size > 0);
+    } catch {
+      // The poll tries again.
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private deliver(reply: StoredEvent): void {
+    const data = reply.data as { requestId: string; ok: boolean; response?: unknown; error?: { code: string; message: string } };
+    const p = this.pending.get(data.requestId);
+    if (!p) return;
+    this.forget(data.requestId);
+    if (data.ok) p.callback({ response: data.response, isDisposed: true });
+    else p.callback({ err: new RpcRemoteError(data.error!.code, data.error!.message, { pattern: p.pattern }), isDisposed: true });
+  }
+}

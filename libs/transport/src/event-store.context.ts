@@ -1,0 +1,35 @@
+import { BaseRpcContext } from '@nestjs/microservices';
+import { EventMetadata } from '@swe-sim/contracts';
+import { AppendResult, EventStore, ExpectedVersion, HandlerContext, NewEvent, StoredEvent } from '@swe-sim/event-store';
+
+type AppendOptions = { expectedVersion?: ExpectedVersion; metadata?: Partial<EventMetadata> };
+
+/**
+ * What `@Ctx()` gives a handler. For `@EventPattern` handlers, `tx` is the subscription's
+ * transaction: writes through it (and `append`) commit together with the checkpoint, exactly once.
+ * `@MessagePattern` handlers run outside that transaction (they may be slow), so `tx` is null.
+ */
+export class EventStoreContext extends BaseRpcContext<[StoredEvent, HandlerContext | null, EventStore]> {
+  getEvent(): StoredEvent {
+    return this.args[0];
+  }
+
+  getTx() {
+    return this.args[1]?.tx ?? null;
+  }
+
+  /** Appends with correlation and causation taken from the handled event. */
+  append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const [event, handlerContext, store] = this.args;
+    if (handlerContext) return handlerContext.append(streamId, events, options);
+    return store.append(streamId, events, {
+      expectedVersion: options.expectedVersion,
+      metadata: {
+        simulationId: event.metadata.simulationId,
+        correlationId: event.metadata.correlationId,
+        causationId: event.id,
+        ...options.metadata,
+      },
+    });
+  }
+}

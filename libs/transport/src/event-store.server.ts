@@ -1,0 +1,109 @@
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { ClientConfig } from 'pg';
+import { EventStore, HandlerContext, StoredEvent, StructuredLogger, Subscription, silentLogger } from '@swe-sim/event-store';
+import { EventStoreContext } from './event-store.context';
+import { RequestInboxRepository } from './request-inbox.repository';
+import { RequestWorker } from './request-worker';
+
+export interface EventStoreServerOptions {
+  store: EventStore;
+  /** Connection settings for the subscription's own session (it holds the advisory lock). */
+  connection: ClientConfig;
+  /** The service's name: its subscription's name and its inbox key. */
+  service: string;
+  logger?: StructuredLogger;
+  batchSize?: number;
+  pollIntervalMs?: number;
+  /** Requests (`@MessagePattern`) handled at once. */
+  requestConcurrency?: number;
+}
+
+/**
+ * @nestjs/microservices transport over the event store. One subscription per service reads the
+ * types its handlers name: `@EventPattern` handlers run inside the subscription's transaction
+ * (exactly-once effects in Postgres), `@MessagePattern` requests go to a durable inbox and are
+ * answered concurrently by the RequestWorker.
+ */
+export class EventStoreServer extends Server implements CustomTransportStrategy {
+  private subscription: Subscription | null = null;
+  private worker: RequestWorker | null = null;
+  private readonly inbox = new RequestInboxRepository();
+  private readonly log: StructuredLogger;
+
+  constructor(private readonly options: EventStoreServerOptions) {
+    super();
+    this.log = options.logger ?? silentLogger;
+  }
+
+  listen(callback: (...args: unknown[]) => void): void {
+    const { store, service } = this.options;
+    const patterns = [...this.messageHandlers.keys()];
+    const unknown = patterns.filter((p) => !store.registry.has(p));
+    if (unknown.length) {
+      callback(new Error(`${service}: handlers for unknown event types (define them in libs/contracts): ${unknown.join(', ')}`));
+      return;
+    }
+    if (patterns.length === 0) {
+      callback(); // nothing to consume (yet): no subscription, no connection held
+      return;
+    }
+    this.subscription = new Subscription(store, this.options.connection, {
+      name: service,
+      types: patterns,
+      handler: (event, ctx) => this.dispatch(event, ctx),
+      batchSize: this.options.batchSize,
+      pollIntervalMs: this.options.pollIntervalMs,
+      logger: this.log,
+      afterCommit: () => this.worker?.wake(),
+    });
+    this.worker = new RequestWorker({
+      store,
+      service,
+      concurrency: this.options.requestConcurrency ?? 64,
+      pollIntervalMs: this.options.pollIntervalMs ?? 1000,
+      handlerFor: (pattern) => this.getHandlerByPattern(pattern),
+      isActive: () => this.subscription?.isActive() ?? false,
+      logger: this.log,
+    });
+    this.subscription.start();
+    this.worker.start();
+    callback();
+  }
+
+  async close(): Promise<void> {
+    await this.subscription?.stop();
+    await this.worker?.stop();
+  }
+
+  on(): never {
+    throw new Error('EventStoreServer has no events to listen to; read its status() instead');
+  }
+
+  unwrap<T>(): T {
+    return this.options.store as T;
+  }
+
+  /** For /health: whether this instance is the active one, its checkpoint and lag, open requests. */
+  async health() {
+    const sub = this.subscription;
+    return {
+      subscription: sub?.status() ?? null,
+      lag: sub ? await sub.lag() : null,
+      pendingRequests: await this.inbox.pendingCount(this.options.store.pool, this.options.service),
+      requestsInFlight: this.worker?.inFlightCount() ?? 0,
+    };
+  }
+
+  private async dispatch(event: StoredEvent, ctx: HandlerContext): Promise<void> {
+    const handler: MessageHandler | null = this.getHandlerByPattern(event.type);
+    if (!handler) return;
+    if (!handler.isEventHandler) {
+      await this.inbox.accept(ctx.tx, this.options.service, event.id, event.type);
+      return;
+    }
+    // Nest chains several handlers of one pattern through handler.next; the head runs them all.
+    const result = await handler(event.data, new EventStoreContext([event, ctx, this.options.store]));
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+  }
+}
