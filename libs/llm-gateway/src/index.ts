@@ -1,0 +1,11 @@
+export { LlmGateway, DEFAULT_SAMPLING } from './gateway';
+export type { LlmGatewayOptions, RetryOptions, CallAccounting } from './gateway';
+export { gatewayOptionsFromEnv, BackendConfigSchema } from './config';
+export * from './errors';
+export * from './types';
+export { InMemoryCallStore, callKeyString, hashRequest, stableStringify, diffValues } from './recording';
+export type { CallRecorder, ReplaySource, RecordedCall, RecordedRequest, RecordedOutcome } from './recording';
+export { FairQueue } from './fair-queue';
+export { toolCallsFromContent } from './tool-calls';
+export { validateStructured, stripCodeFence } from './structured';
+export { checkJsonSchema } from './json-schema';
