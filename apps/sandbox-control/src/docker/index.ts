@@ -1,0 +1,11 @@
+export * from './sandbox-engine';
+export * from './sandbox-types';
+export * from './sandbox-errors';
+export * from './sandbox-labels';
+export * from './reaper-predicates';
+export * from './workspace-paths';
+export * from './workspace-host-path';
+export * from './sandbox-image-tags';
+export { WarmPool } from './warm-pool';
+export type { WarmPoolOptions } from './warm-pool';
+export type { SandboxCommand } from './timeout-command';
