@@ -1,0 +1,84 @@
+import { Script, deriveContext } from './script';
+
+const req = (messages: Array<Record<string, unknown>>, extra: { user?: string; structured?: boolean } = {}) => ({
+  model: 'sim-model',
+  messages: messages as never,
+  user: extra.user,
+  structured: extra.structured ?? false,
+});
+
+describe('Script', () => {
+  const script = new Script({
+    rules: [
+      { name: 'tester-after-tests', match: { role: 'tester', tool: 'run_tests' }, respond: { content: 'tests seen: {{tool}}' } },
+      { name: 'tester-first', match: { role: 'tester', turn: 1 }, respond: { tool_calls: [{ name: 'run_tests', arguments: { path: '{{role}}' } }] } },
+      { name: 'estimate', match: { contains: 'estimate (\\w+) in (\\w+)' }, respond: { json: { feature: '{{1}}', unit: '{{2}}', points: 3 } } },
+      { name: 'second-turn', match: { turn: 2 }, respond: { content: 'turn {{turn}}' } },
+    ],
+    default: { content: 'default answer' },
+  });
+
+  beforeEach(() => script.reset());
+
+  it('takes the role from the user field or from a system-prompt marker', () => {
+    expect(deriveContext(req([{ role: 'user', content: 'x' }], { user: 'sim:1 agent:a role:tester' })).role).toBe('tester');
+    expect(deriveContext(req([{ role: 'system', content: 'You are an engineer. role:reviewer' }, { role: 'user', content: 'x' }])).role).toBe('reviewer');
+    expect(deriveContext(req([{ role: 'system', content: 'your role: none' }, { role: 'user', content: 'x' }])).role).toBeUndefined();
+  });
+
+  it('matches by role and turn, first match wins, and interpolates', () => {
+    const a = script.answer(req([{ role: 'user', content: 'go' }], { user: 'role:tester' }));
+    expect(a.rule).toBe('tester-first');
+    expect(a.toolCalls).toEqual([{ name: 'run_tests', arguments: '{"path":"tester"}' }]);
+  });
+
+  it('matches the last tool result by name (name field or tool_call_id)', () => {
+    const conv = [
+      { role: 'user', content: 'go' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'run_tests', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: '3 passed' },
+    ];
+    const a = script.answer(req(conv, { user: 'role:tester' }));
+    expect(a.rule).toBe('tester-after-tests');
+    expect(a.content).toBe('tests seen: run_tests');
+  });
+
+  it('matches contains (regex on the last user/tool message) with captured groups', () => {
+    const a = script.answer(req([{ role: 'user', content: 'please estimate login in points' }], { structured: true }));
+    expect(JSON.parse(a.content!)).toEqual({ feature: 'login', unit: 'points', points: 3 });
+  });
+
+  it('counts turns from the assistant messages', () => {
+    const a = script.answer(req([{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }]));
+    expect(a.rule).toBe('second-turn');
+    expect(a.content).toBe('turn 2');
+  });
+
+  it('falls back to the default answer', () => {
+    expect(script.answer(req([{ role: 'user', content: 'nothing' }])).content).toBe('default answer');
+    expect(new Script([]).answer(req([{ role: 'user', content: 'x' }], { structured: true })).content).toBe('{}');
+  });
+
+  it('per-rule faults by match ordinal, and response sequences', () => {
+    const s = new Script([
+      { match: { role: 'x' }, fault: { kind: '503', calls: [1, 3] }, respond: [{ content: 'first' }, { content: 'second' }] },
+    ]);
+    const r = () => s.answer(req([{ role: 'user', content: 'q' }], { user: 'role:x' }));
+    expect(r().fault).toBe('503');
+    expect(r().content).toBe('second'); // 2nd match: no fault; respond list index 2
+    expect(r().fault).toBe('503');
+    expect(r().content).toBe('second'); // the last response repeats
+  });
+
+  it('a fault-only rule that does not fire falls through to later rules', () => {
+    const s = new Script([{ match: { role: 'x' }, fault: { kind: '429', first: 1 } }, { match: {}, respond: { content: 'ok' } }]);
+    const r = () => s.answer(req([{ role: 'user', content: 'q' }], { user: 'role:x' }));
+    expect(r().fault).toBe('429');
+    expect(r().content).toBe('ok');
+  });
+
+  it('rejects an invalid script', () => {
+    expect(() => new Script([{ match: { role: 'x' } }] as never)).toThrow();
+    expect(() => new Script([{ match: { nope: 1 }, respond: { content: 'x' } }] as never)).toThrow();
+  });
+});
