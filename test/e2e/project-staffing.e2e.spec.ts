@@ -25,13 +25,13 @@ describe('project-management → team-formation through the event store', () => 
       body: JSON.stringify({ name: 'lru-cache', description: 'An LRU cache behind an HTTP API', goals: ['O(1) get'], stack: 'node' }),
     });
     expect(res.status).toBe(201);
-    const { projectId } = await res.json();
+    const { projectId } = (await res.json()) as { projectId: string };
 
     // Polling of 5 s is the fallback: a reaction well within it shows NOTIFY woke the subscribers.
     const started = Date.now();
     const project = await eventually(async () => {
       const r = await fetch(`${pm.url}/projects/${projectId}`);
-      const body = r.ok ? await r.json() : undefined;
+      const body: any = r.ok ? await r.json() : undefined;
       return body?.requiredSkills ? body : undefined;
     }, 4000);
     expect(Date.now() - started).toBeLessThan(4000);

@@ -6,12 +6,15 @@ import { EventDefinition } from '@swe-sim/contracts';
 import { EventStoreServer } from '@swe-sim/transport';
 import { BaseConfig, ConfigError, baseConfigSchema, loadConfig } from './config';
 import { JsonLogger } from './json-logger';
+import { RpcErrorFilter } from './rpc-error.filter';
 import { RuntimeModule } from './runtime.module';
 
 export interface ServiceDefinition {
   service: string;
   defaultPort: number;
   imports: Type<unknown>[];
+  /** Controllers of the root module (for small services such as test fixtures). */
+  controllers?: Type<unknown>[];
   extraEvents?: readonly EventDefinition[];
   /** The app's own settings on top of the base ones. */
   configSchema?: z.ZodObject<z.ZodRawShape>;
@@ -35,11 +38,18 @@ export async function bootstrapService(def: ServiceDefinition): Promise<INestApp
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: String(reason) }));
 
   const app = await NestFactory.create(
-    { module: ServiceRootModule, imports: [RuntimeModule.forService({ service: def.service, config, logger, extraEvents: def.extraEvents }), ...def.imports] },
+    {
+      module: ServiceRootModule,
+      imports: [RuntimeModule.forService({ service: def.service, config, logger, extraEvents: def.extraEvents }), ...def.imports],
+      controllers: def.controllers ?? [],
+    },
     { logger, abortOnError: false },
   );
   app.enableShutdownHooks();
-  app.connectMicroservice({ strategy: app.get(EventStoreServer) }, { inheritAppConfig: true });
+  // Its own config (HTTP filters must not catch RPC errors), initialised after our filter is in.
+  app
+    .connectMicroservice({ strategy: app.get(EventStoreServer) }, { inheritAppConfig: false, deferInitialization: true })
+    .useGlobalFilters(new RpcErrorFilter(logger));
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   logger.info('service started', { port: config.PORT, host: config.HOST, pid: process.pid });

@@ -5,3 +5,4 @@ export * from './runtime.module';
 export * from './bootstrap';
 export * from './health.controller';
 export * from './zod-body.pipe';
+export * from './rpc-error.filter';

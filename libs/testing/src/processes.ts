@@ -51,10 +51,14 @@ export interface RunningService extends RunningProcess {
   port: number;
 }
 
-/** Starts apps/<name> as its own process on a free port and waits until /health answers 200. */
+/**
+ * Starts apps/<name> (or a compiled entry such as test/fixtures/x.js) as its own process on a
+ * free port and waits until /health answers 200.
+ */
 export async function startService(name: string, env: Record<string, string>, timeoutMs = 20_000): Promise<RunningService> {
   const port = await freePort();
-  const proc = startProcess(`apps/${name}/src/main.js`, { PORT: String(port), ...env });
+  const entry = name.endsWith('.js') ? name : `apps/${name}/src/main.js`;
+  const proc = startProcess(entry, { PORT: String(port), ...env });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
