@@ -352,16 +352,16 @@ export class SandboxEngine {
       } catch (err) {
         throw this.engineError(sandboxId, 'exec create', err);
       }
-      let stream: NodeJS.ReadableStream & { destroy?: (e?: Error) => void };
+      let stream: (NodeJS.ReadableStream & { destroy?: (e?: Error) => void }) | undefined;
       try {
         stream = (await exec.start({ hijack: true, stdin: false, abortSignal: abort.signal })) as typeof stream;
       } catch (err) {
-        if (abort.signal.aborted) stream = undefined as never;
-        else throw this.engineError(sandboxId, 'exec start', err);
+        if (!abort.signal.aborted) throw this.engineError(sandboxId, 'exec start', err);
       }
       if (stream) {
         // After the upgrade the socket is ours: aborting the request alone would not close it.
-        const destroy = () => stream.destroy?.();
+        const s = stream;
+        const destroy = () => s.destroy?.();
         abort.signal.addEventListener('abort', destroy, { once: true });
         try {
           await pipeline(stream, new DockerStreamDemuxer(stdout, stderr));
@@ -394,20 +394,22 @@ export class SandboxEngine {
       }
     }
 
-    // OOM: exit 137 and at least one OOM signal: the cgroup's oom_kill counter, the
-    // engine's `oom` event for this container (it may trail the exit slightly), or
-    // State.OOMKilled (only set when the container's main process was the victim).
+    // Timed out: timeout(1)'s exit status once the wall-clock limit has passed, or the
+    // engine's own backstop had to cut the stream.
+    const timedOut =
+      backstopFired || (exitCode !== null && TIMEOUT_EXIT_CODES.has(exitCode) && durationMs >= timeoutMs);
+
+    // OOM: exit 137 (before the time limit) and at least one OOM signal: the cgroup's
+    // oom_kill counter, the engine's `oom` event for this container (it may trail the
+    // exit slightly), or State.OOMKilled (set only when the main process was the victim).
     let oomKilled = false;
-    if (exitCode === 137) {
+    if (exitCode === 137 && !timedOut) {
       oomKilled = cgroupOom || this.oom.seenSince(containerId, startedAt);
       if (!oomKilled) oomKilled = await this.containerOomKilled(container);
-      if (!oomKilled && this.oom.connected && durationMs < timeoutMs) {
+      if (!oomKilled && this.oom.connected) {
         oomKilled = await this.oom.waitFor(containerId, startedAt, this.options.oomEventGraceMs ?? 300);
       }
     }
-    const timedOut =
-      backstopFired ||
-      (!oomKilled && exitCode !== null && TIMEOUT_EXIT_CODES.has(exitCode) && durationMs >= timeoutMs - 5);
 
     return {
       exitCode,
