@@ -212,6 +212,13 @@ describe('SandboxEngine against a real Docker engine', () => {
     expect(ps.stdout).not.toContain('sleep 120');
   });
 
+  it('reports an already-aborted signal without running anything', async () => {
+    const r = await engine.exec(sandboxId, 'touch /workspace/should-not-exist', { signal: AbortSignal.abort() });
+    expect(r.aborted).toBe(true);
+    expect(r.exitCode).toBeNull();
+    await expect(fs.stat(path.join(workspace, 'should-not-exist'))).rejects.toThrow();
+  });
+
   it('is reachable from another engine instance by sandbox id', async () => {
     const other = new SandboxEngine({ instanceId: `${runId}-other` });
     try {

@@ -334,7 +334,7 @@ export class SandboxEngine {
     if (opts.signal?.aborted) onCallerAbort();
     else opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
-    let exec: Docker.Exec;
+    let exec: Docker.Exec | undefined;
     let exitCode: number | null = null;
     try {
       try {
@@ -350,11 +350,12 @@ export class SandboxEngine {
           abortSignal: abort.signal,
         } as Docker.ExecCreateOptions);
       } catch (err) {
-        throw this.engineError(sandboxId, 'exec create', err);
+        // Aborted by the caller before anything ran: reported as aborted, not as a failure.
+        if (!callerAborted) throw this.engineError(sandboxId, 'exec create', err);
       }
       let stream: (NodeJS.ReadableStream & { destroy?: (e?: Error) => void }) | undefined;
       try {
-        stream = (await exec.start({ hijack: true, stdin: false, abortSignal: abort.signal })) as typeof stream;
+        if (exec) stream = (await exec.start({ hijack: true, stdin: false, abortSignal: abort.signal })) as typeof stream;
       } catch (err) {
         if (!abort.signal.aborted) throw this.engineError(sandboxId, 'exec start', err);
       }
@@ -371,8 +372,10 @@ export class SandboxEngine {
           abort.signal.removeEventListener('abort', destroy);
         }
       }
-      if (abort.signal.aborted) await this.killGroup(container, pidFile);
-      exitCode = await this.execExitCode(exec);
+      if (exec) {
+        if (abort.signal.aborted) await this.killGroup(container, pidFile);
+        exitCode = await this.execExitCode(exec);
+      }
     } finally {
       clearTimeout(backstop);
       opts.signal?.removeEventListener('abort', onCallerAbort);

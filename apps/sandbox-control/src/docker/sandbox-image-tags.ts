@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Content-hash tags of the sandbox images, as sandbox-images/build.sh computes them. */
@@ -8,11 +9,19 @@ export interface SandboxImageTags {
   node: string;
 }
 
+/** The first directory at or above `from` holding sandbox-images/build.sh (works from src and dist). */
+export function findRepoRoot(from = __dirname): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'sandbox-images', 'build.sh'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`sandbox-images/build.sh not found above ${from}`);
+  }
+}
+
 /**
  * Asks `build.sh --print-tags` (one source of truth for the hash rule; builds
- * nothing). `repoRoot` defaults to the directory above apps/.
+ * nothing).
  */
-export function sandboxImageTags(repoRoot = path.resolve(__dirname, '../../../..')): SandboxImageTags {
+export function sandboxImageTags(repoRoot = findRepoRoot()): SandboxImageTags {
   const script = path.join(repoRoot, 'sandbox-images', 'build.sh');
   const out = execFileSync('bash', [script, '--print-tags'], { encoding: 'utf8', timeout: 10_000 });
   const tags = JSON.parse(out) as Partial<SandboxImageTags>;
