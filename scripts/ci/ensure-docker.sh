@@ -14,6 +14,12 @@ LOG_FILE="${DOCKERD_LOG:-/tmp/dockerd.log}"
 
 log() { echo "[ensure-docker] $*" >&2; }
 
+dockerd_running() {
+  if command -v pgrep >/dev/null 2>&1; then pgrep -x dockerd >/dev/null 2>&1
+  else pidof dockerd >/dev/null 2>&1
+  fi
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -36,7 +42,7 @@ if docker info >/dev/null 2>&1; then
   exit 0
 fi
 
-if pgrep -x dockerd >/dev/null 2>&1; then
+if dockerd_running; then
   log "dockerd process exists but does not answer yet; waiting"
 else
   log "starting dockerd (log: $LOG_FILE)"
@@ -52,7 +58,7 @@ until docker info >/dev/null 2>&1; do
     tail -n 20 "$LOG_FILE" >&2 2>/dev/null || true
     exit 1
   fi
-  if ! pgrep -x dockerd >/dev/null 2>&1; then
+  if ! dockerd_running; then
     log "ERROR: dockerd exited. Last lines of $LOG_FILE:"
     tail -n 20 "$LOG_FILE" >&2 2>/dev/null || true
     exit 1
