@@ -82,3 +82,16 @@ describe('Script', () => {
     expect(() => new Script([{ match: { nope: 1 }, respond: { content: 'x' } }] as never)).toThrow();
   });
 });
+
+describe('README example script', () => {
+  it('is a valid script and behaves as documented', () => {
+    const { readFileSync } = require('node:fs') as typeof import('node:fs');
+    const readme = readFileSync(`${__dirname}/../README.md`, 'utf8');
+    const json = /```json\n([\s\S]*?)```/.exec(readme)![1];
+    const s = new Script(JSON.parse(json));
+    const pm = () => s.answer(req([{ role: 'user', content: 'plan' }], { user: 'sim:s agent:p role:pm' }));
+    expect(pm().fault).toBe('503');
+    expect(pm().content).toBe('Backlog: pm turn 1');
+    expect(s.answer(req([{ role: 'user', content: 'estimate login' }], { structured: true })).content).toBe('{"feature":"login","points":3}');
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createLlmSimulator, LlmSimulator } from '../../../apps/llm-simulator/src';
+import { createLlmSimulator, LlmSimulator, ScriptSpec } from '../../../apps/llm-simulator/src';
 import { LlmError, LlmOutputInvalidError, LlmReplayDivergenceError } from './errors';
 import { LlmGateway, LlmGatewayOptions } from './gateway';
 import { InMemoryCallStore } from './recording';
@@ -9,7 +9,7 @@ const MODEL = 'sim-model';
 const ask = (content: string, extra: Partial<LlmRequest> = {}): LlmRequest => ({ model: MODEL, messages: [{ role: 'user', content }], ...extra });
 const fast = { baseDelayMs: 2, maxDelayMs: 20 };
 
-const SCRIPT = {
+const SCRIPT: ScriptSpec = {
   rules: [
     { match: { role: 'r429' }, fault: { kind: '429', first: 2 }, respond: { content: 'after 429' } },
     { match: { role: 'r503' }, fault: { kind: '503', first: 2 }, respond: { content: 'after 503' } },
