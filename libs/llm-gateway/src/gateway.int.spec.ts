@@ -126,6 +126,15 @@ describe('LlmGateway against the simulator', () => {
       expect(requests() - before).toBe(1);
     });
 
+    it('does not resend when a stream breaks before [DONE]', async () => {
+      const before = requests();
+      const err = (await gateway().complete(ask('q', { stream: true }), { simulationId: 's', agentId: 'a', role: 'drop' }).catch((e) => e)) as LlmError;
+      expect(err.code).toBe('LLM_BACKEND_UNAVAILABLE');
+      expect(err.details?.phase).toBe('response');
+      expect(err.attempts).toBe(1);
+      expect(requests() - before).toBe(1);
+    });
+
     it('retries connection refused, then fails with LLM_BACKEND_UNAVAILABLE', async () => {
       const dead = createLlmSimulator();
       const { port } = await dead.listen(0);
