@@ -27,11 +27,6 @@ export class EventStore1764300000000 implements MigrationInterface {
     await q.query(`CREATE INDEX events_commit_order ON events (transaction_id, global_position)`);
     await q.query(`CREATE INDEX events_by_simulation ON events (simulation_id, global_position) WHERE simulation_id IS NOT NULL`);
     await q.query(`CREATE INDEX events_by_type ON events (type, transaction_id, global_position)`);
-    // NOTIFY only wakes subscribers (one per appending statement); the table stays the truth.
-    await q.query(`
-      CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM pg_notify('swe_sim_events', ''); RETURN NULL; END $$`);
-    await q.query(`CREATE TRIGGER events_notify AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION events_notify()`);
     await q.query(`
       CREATE TABLE streams (
         stream_id text PRIMARY KEY,
@@ -76,6 +71,5 @@ export class EventStore1764300000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE transport_inbox, blobs, subscription_dead_letters, subscription_checkpoints, streams, events`);
-    await q.query(`DROP FUNCTION events_notify`);
   }
 }

@@ -1,11 +1,9 @@
 import { Client, ClientConfig } from 'pg';
 import { EventMetadata } from '@swe-sim/contracts';
 import { CheckpointRepository } from './checkpoint-repository';
-import { EventStore } from './event-store';
+import { EVENTS_CHANNEL, EventStore } from './event-store';
 import { StructuredLogger, silentLogger } from './logger';
 import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, START, StoredEvent } from './types';
-
-export const EVENTS_CHANNEL = 'swe_sim_events';
 
 /** What a handler gets: the transaction its writes must use, and an append bound to it. */
 export interface HandlerContext {
@@ -201,9 +199,10 @@ export class Subscription {
     }
     const last = events[events.length - 1];
     const to: Checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
+    const appended = { any: false };
     try {
       await client.query('BEGIN');
-      for (const event of events) await this.options.handler(event, this.contextFor(event, client));
+      for (const event of events) await this.options.handler(event, this.contextFor(event, client, appended));
       if (!(await this.checkpoints.advance(client, this.name, from, to))) throw new CheckpointMovedError(this.name);
       await client.query('COMMIT');
     } catch (err) {
@@ -212,6 +211,7 @@ export class Subscription {
       await this.onHandlerFailure(events, err as Error, from, to);
       return true;
     }
+    if (appended.any) this.store.notifyAppended();
     this.checkpoint = to;
     this.handled += events.length;
     events.forEach((e) => this.attempts.delete(e.id));
@@ -263,14 +263,15 @@ export class Subscription {
     else throw new CheckpointMovedError(this.name);
   }
 
-  private contextFor(event: StoredEvent, tx: Client): HandlerContext {
+  private contextFor(event: StoredEvent, tx: Client, appended: { any: boolean }): HandlerContext {
     const actor = this.name;
     const store = this.store;
     return {
       event,
       tx,
-      append: (streamId, events, options = {}) =>
-        store.append(
+      append: (streamId, events, options = {}) => {
+        appended.any = true;
+        return store.append(
           streamId,
           events,
           {
@@ -284,7 +285,8 @@ export class Subscription {
             },
           },
           tx,
-        ),
+        );
+      },
     };
   }
 }

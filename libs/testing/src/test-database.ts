@@ -20,7 +20,8 @@ function urlFor(name: string): string {
 
 /** A migrated template, made once per migration set, copied for each test file (fast and isolated). */
 async function ensureTemplate(admin: Client): Promise<string> {
-  const key = createHash('sha256').update(ALL_MIGRATIONS.map((m) => m.name).join(',')).digest('hex').slice(0, 12);
+  // Keyed by the migrations' code, so an edited migration gets a new template.
+  const key = createHash('sha256').update(ALL_MIGRATIONS.map((m) => m.name + m.prototype.up.toString()).join(',')).digest('hex').slice(0, 12);
   const name = `swe_sim_tmpl_${key}`;
   await admin.query('SELECT pg_advisory_lock(7346002)');
   try {
