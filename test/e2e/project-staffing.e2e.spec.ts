@@ -1,4 +1,4 @@
-import { createTestDatabase, eventually, RunningService, startProcess, startService, TestDatabase } from '@swe-sim/testing';
+import { aProjectBody, createTestDatabase, eventually, RunningService, startProcess, startService, TestDatabase } from '@swe-sim/testing';
 
 /** The wiring across processes: project-management emits, team-formation reacts, project-management projects it. */
 describe('project-management → team-formation through the event store', () => {
@@ -22,7 +22,15 @@ describe('project-management → team-formation through the event store', () => 
     const res = await fetch(`${pm.url}/projects`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'lru-cache', description: 'An LRU cache behind an HTTP API', goals: ['O(1) get'], stack: 'node' }),
+      body: JSON.stringify(
+        aProjectBody({
+          name: 'lru-cache',
+          description: 'An LRU cache behind an HTTP API',
+          goals: ['O(1) get'],
+          stack: 'node',
+          backlog: aProjectBody().backlog.map((b, i) => ({ ...b, skills: [i ? 'testing' : 'typescript'] })),
+        }),
+      ),
     });
     expect(res.status).toBe(201);
     const { projectId } = (await res.json()) as { projectId: string };
@@ -52,15 +60,22 @@ describe('project-management → team-formation through the event store', () => 
 
   it('refuses an invalid project with a 400 naming the field, and writes nothing', async () => {
     const before = (await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n;
+    const valid = aProjectBody();
+    const { name: _name, ...withoutName } = valid;
     for (const [body, field] of [
-      [{ name: 'x', stack: 'cobol' }, 'stack'],
-      [{ stack: 'node' }, 'name'],
-      [{ name: 'x', stack: 'node', admin: true }, '(body)'],
+      [{ ...valid, stack: 'cobol' }, 'stack'],
+      [withoutName, 'name'],
+      [{ ...valid, admin: true }, 'admin'],
+      [{ ...valid, acceptance: { ...valid.acceptance, files: [{ path: '../../etc/passwd', content: 'x' }] } }, 'acceptance.files.0.path'],
+      [{ ...valid, backlog: [valid.backlog[0], valid.backlog[0]] }, 'backlog'],
+      [{ ...valid, backlog: [] }, 'backlog'],
     ] as const) {
       const r = await fetch(`${pm.url}/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(r.status).toBe(400);
       expect(await r.json()).toMatchObject({ code: 'VALIDATION_FAILED', field });
     }
+    const malformed = await fetch(`${pm.url}/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' });
+    expect(malformed.status).toBe(400);
     const r = await fetch(`${pm.url}/projects/not-a-uuid`);
     expect(r.status).toBe(400);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(before);

@@ -3,8 +3,12 @@ import { EventRegistry } from './event-registry';
 import { ProjectCreated, ProjectStaffingAssessed } from './events/project.events';
 import { RpcReplied } from './events/transport.events';
 import { LlmCallCompleted, LlmCallFailed, LlmCallRequested } from './events/llm.events';
+import { SANDBOX_EVENTS } from './events/sandbox.events';
+import { SIMULATION_EVENTS } from './events/simulation.events';
+import { TEAM_EVENTS } from './events/team.events';
+import { PLANNING_EVENTS } from './events/planning.events';
 
 /** Every event type of swe-sim. A type missing here cannot be appended. */
-export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, LlmCallRequested, LlmCallCompleted, LlmCallFailed];
+export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, LlmCallRequested, LlmCallCompleted, LlmCallFailed, ...SANDBOX_EVENTS, ...SIMULATION_EVENTS, ...TEAM_EVENTS, ...PLANNING_EVENTS];
 
 export const createEventRegistry = (extra: readonly EventDefinition[] = []) => new EventRegistry([...ALL_EVENTS, ...extra]);

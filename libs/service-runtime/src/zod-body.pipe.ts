@@ -9,7 +9,10 @@ export class ZodBodyPipe<S extends z.ZodTypeAny> implements PipeTransform<unknow
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
-    const field = issue.path.join('.') || '(body)';
-    throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `${field}: ${issue.message}`, field });
+    // An unknown field is named itself, not its parent object.
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+    const field = path.join('.') || '(body)';
+    const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+    throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `${field}: ${message}`, field });
   }
 }

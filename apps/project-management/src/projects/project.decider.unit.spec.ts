@@ -1,14 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { aProjectCreated } from '@swe-sim/testing';
 import { ProjectAlreadyExistsError, ProjectCommand, ProjectEvent, decideProject, evolveProject, initialProjectState } from './project.decider';
 
-const aProject = (overrides = {}) => ({
-  projectId: randomUUID(),
-  name: 'text-utils',
-  description: 'A small Python library',
-  goals: ['slugify'],
-  stack: 'python' as const,
-  ...overrides,
-});
+const aProject = aProjectCreated;
 
 const given = (events: ProjectEvent[]) => ({
   when: (command: ProjectCommand) => () => decideProject(command, events.reduce(evolveProject, initialProjectState)),

@@ -27,5 +27,14 @@ export function assessStaffing(project: EventData<typeof ProjectCreated>): Requi
     const match = text.match(s.pattern);
     if (match) skills.push({ skill: s.skill, reason: `${s.reason} ("${match[0]}")` });
   }
+  // Skills the features name: merged into an existing entry's reason, or added.
+  for (const item of project.backlog) {
+    for (const skill of item.skills) {
+      const existing = skills.find((s) => s.skill === skill);
+      const why = `feature ${item.featureId} needs it`;
+      if (existing) existing.reason = `${existing.reason}; ${why}`;
+      else skills.push({ skill, reason: why });
+    }
+  }
   return skills;
 }

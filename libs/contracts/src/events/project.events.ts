@@ -1,23 +1,65 @@
 import { z } from 'zod';
 import { defineEvent } from '../event-definition';
+import { sha256Schema, slugIdSchema } from './common';
 
 export const stackSchema = z.enum(['python', 'node']);
 export type Stack = z.infer<typeof stackSchema>;
 
 export const projectStream = (projectId: string) => `project-${projectId}`;
 
+/** A workspace-relative file path: no absolute paths, no `..` segments. */
+export const projectFilePathSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\'), 'must be a relative path without ..');
+
+/** A file of the project as given by the user; its bytes are in the blob table. */
+export const projectFileSchema = z.object({ path: projectFilePathSchema, hash: sha256Schema, size: z.number().int().nonnegative() }).strict();
+
+/** The tests the finished software must pass; they decide whether a feature is done. */
+export const acceptanceSuiteSchema = z
+  .object({
+    files: z.array(projectFileSchema).min(1).max(200),
+    /** Run in the repository root; a feature's `tests` are appended as arguments (e.g. pytest node ids). */
+    command: z.string().min(1).max(1000),
+  })
+  .strict();
+
+export const backlogItemSchema = z
+  .object({
+    featureId: slugIdSchema,
+    title: z.string().min(1).max(200),
+    description: z.string().max(10_000),
+    acceptanceCriteria: z.array(z.string().min(1).max(1000)).max(50),
+    /** The acceptance tests that cover this feature (arguments to the suite's command). */
+    tests: z.array(z.string().min(1).max(500)).min(1).max(100),
+    /** Skills the feature needs, e.g. python, testing, algorithms. */
+    skills: z.array(z.string().min(1).max(50)).max(20).default([]),
+  })
+  .strict();
+export type BacklogItem = z.infer<typeof backlogItemSchema>;
+
+export const projectCreatedDataSchema = z
+  .object({
+    projectId: z.string().uuid(),
+    name: z.string().min(1).max(200),
+    description: z.string().max(20_000),
+    goals: z.array(z.string().min(1).max(2_000)).max(100),
+    stack: stackSchema,
+    acceptance: acceptanceSuiteSchema,
+    /** Starting files of the repository besides the acceptance tests (may be empty). */
+    scaffold: z.array(projectFileSchema).max(500).default([]),
+    backlog: z.array(backlogItemSchema).min(1).max(200),
+  })
+  .strict();
+
+const uniqueFeatureIds = (p: { backlog: { featureId: string }[] }) => new Set(p.backlog.map((b) => b.featureId)).size === p.backlog.length;
+
 export const ProjectCreated = defineEvent({
   type: 'ProjectCreated',
   version: 1,
-  schema: z
-    .object({
-      projectId: z.string().uuid(),
-      name: z.string().min(1).max(200),
-      description: z.string().max(20_000),
-      goals: z.array(z.string().min(1).max(2_000)).max(100),
-      stack: stackSchema,
-    })
-    .strict(),
+  schema: projectCreatedDataSchema.refine(uniqueFeatureIds, { message: 'featureIds must be unique', path: ['backlog'] }),
   streamOf: (d) => projectStream(d.projectId),
 });
 

@@ -8,7 +8,7 @@ export class CreateProjectHttpController {
 
   @Post()
   @HttpCode(201)
-  create(@Body(new ZodBodyPipe(createProjectBodySchema.strict())) body: CreateProjectBody) {
+  create(@Body(new ZodBodyPipe(createProjectBodySchema)) body: CreateProjectBody) {
     return this.handler.execute(body);
   }
 }

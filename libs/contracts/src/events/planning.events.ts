@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { defineEvent } from '../event-definition';
+import { slugIdSchema, storyPointsSchema } from './common';
+
+/**
+ * Sprints and planning poker. A round is stream poker-<simulationId>-<featureId>: every vote is
+ * an event; diverging estimates (max/min over the configured ratio) make the outliers' rationales
+ * part of the next round's prompt, and the team votes again.
+ */
+export const sprintStream = (simulationId: string, sprint: number) => `sprint-${simulationId}-${sprint}`;
+export const pokerStream = (simulationId: string, featureId: string) => `poker-${simulationId}-${featureId}`;
+
+export const SprintPlanningStarted = defineEvent({
+  type: 'SprintPlanningStarted',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      sprint: z.number().int().positive(),
+      /** Per team, the features to estimate (its own share, not yet done). */
+      candidates: z.array(z.object({ teamId: slugIdSchema, featureIds: z.array(slugIdSchema) }).strict()),
+    })
+    .strict(),
+  streamOf: (d) => sprintStream(d.simulationId, d.sprint),
+});
+
+export const PlanningPokerRoundStarted = defineEvent({
+  type: 'PlanningPokerRoundStarted',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      sprint: z.number().int().positive(),
+      teamId: slugIdSchema,
+      featureId: slugIdSchema,
+      round: z.number().int().positive(),
+      voters: z.array(slugIdSchema).min(1),
+    })
+    .strict(),
+  streamOf: (d) => pokerStream(d.simulationId, d.featureId),
+});
+
+export const EstimateCast = defineEvent({
+  type: 'EstimateCast',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      featureId: slugIdSchema,
+      round: z.number().int().positive(),
+      voter: slugIdSchema,
+      points: storyPointsSchema,
+      rationale: z.string().max(4000),
+      /** The LLM call that produced it (or a fallback when the answer was unusable). */
+      llmSeq: z.number().int().nonnegative().nullable(),
+      fallback: z.boolean().default(false),
+    })
+    .strict(),
+  streamOf: (d) => pokerStream(d.simulationId, d.featureId),
+});
+
+export const EstimatesDiverged = defineEvent({
+  type: 'EstimatesDiverged',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      featureId: slugIdSchema,
+      round: z.number().int().positive(),
+      min: z.number().int(),
+      max: z.number().int(),
+      /** The lowest and highest voters, whose reasons the team hears before voting again. */
+      outliers: z.array(z.object({ voter: slugIdSchema, points: z.number().int(), rationale: z.string() }).strict()),
+    })
+    .strict(),
+  streamOf: (d) => pokerStream(d.simulationId, d.featureId),
+});
+
+export const EstimateAgreed = defineEvent({
+  type: 'EstimateAgreed',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      sprint: z.number().int().positive(),
+      teamId: slugIdSchema,
+      featureId: slugIdSchema,
+      points: storyPointsSchema,
+      rounds: z.number().int().positive(),
+      /** consensus: within the ratio; median: the last round still diverged. */
+      method: z.enum(['consensus', 'median']),
+    })
+    .strict(),
+  streamOf: (d) => pokerStream(d.simulationId, d.featureId),
+});
+
+export const FeatureAssigned = defineEvent({
+  type: 'FeatureAssigned',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      sprint: z.number().int().positive(),
+      teamId: slugIdSchema,
+      featureId: slugIdSchema,
+      points: storyPointsSchema,
+      /** Driver and (with pairing) navigator; reviewer when review is on. */
+      driver: slugIdSchema,
+      navigator: slugIdSchema.nullable(),
+      reviewer: slugIdSchema.nullable(),
+      reason: z.string().max(2000),
+    })
+    .strict(),
+  streamOf: (d) => sprintStream(d.simulationId, d.sprint),
+});
+
+export const SprintStarted = defineEvent({
+  type: 'SprintStarted',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      sprint: z.number().int().positive(),
+      committed: z.array(z.object({ teamId: slugIdSchema, featureId: slugIdSchema, points: z.number().int() }).strict()),
+      committedPoints: z.number().int().nonnegative(),
+    })
+    .strict(),
+  streamOf: (d) => sprintStream(d.simulationId, d.sprint),
+});
+
+export const SprintEnded = defineEvent({
+  type: 'SprintEnded',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      sprint: z.number().int().positive(),
+      committedPoints: z.number().int().nonnegative(),
+      deliveredPoints: z.number().int().nonnegative(),
+      /** Points delivered in this sprint. */
+      velocity: z.number().int().nonnegative(),
+      done: z.array(slugIdSchema),
+      carriedOver: z.array(slugIdSchema),
+    })
+    .strict(),
+  streamOf: (d) => sprintStream(d.simulationId, d.sprint),
+});
+
+export const PLANNING_EVENTS = [
+  SprintPlanningStarted,
+  PlanningPokerRoundStarted,
+  EstimateCast,
+  EstimatesDiverged,
+  EstimateAgreed,
+  FeatureAssigned,
+  SprintStarted,
+  SprintEnded,
+];

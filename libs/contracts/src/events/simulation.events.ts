@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { defineEvent } from '../event-definition';
+import { modelSettingsSchema, personaRoleSchema, personaSchema, slugIdSchema } from './common';
+import { acceptanceSuiteSchema, backlogItemSchema, projectFileSchema, stackSchema } from './project.events';
+
+/**
+ * A simulation's lifecycle (project-management). SimulationStarted records everything that
+ * decides the run — seed, the resolved roster and settings, and a snapshot of the project — so
+ * the history alone replays it, whatever the defaults in the code later become.
+ */
+export const simulationStream = (simulationId: string) => `simulation-${simulationId}`;
+
+export const simulationConfigSchema = z
+  .object({
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    teams: z.number().int().min(1).max(8),
+    teamSize: z.number().int().min(1).max(8),
+    /** The personas to staff teams from (the default roster when the user gave none). */
+    roster: z.array(personaSchema).min(1).max(200),
+    models: z
+      .object({
+        default: modelSettingsSchema.required({ model: true }),
+        byRole: z.record(personaRoleSchema, modelSettingsSchema).default({}),
+      })
+      .strict(),
+    sprints: z.object({ max: z.number().int().min(1).max(50), capacityPointsPerMember: z.number().int().min(1).max(100) }).strict(),
+    process: z
+      .object({
+        pairing: z.boolean(),
+        review: z.boolean(),
+        /** Driver and navigator swap every this many driver turns. */
+        swapEveryTurns: z.number().int().min(1).max(100),
+        /** Planning poker: re-vote when max/min of the estimates exceeds this (at most maxRounds rounds). */
+        pokerDivergenceRatio: z.number().min(1).max(21),
+        pokerMaxRounds: z.number().int().min(1).max(5),
+      })
+      .strict(),
+    budgets: z
+      .object({
+        maxTurnsPerTask: z.number().int().min(1).max(1000),
+        maxTokens: z.number().int().min(1000).max(1e10),
+        maxWallTimeMs: z.number().int().min(1000).max(30 * 24 * 3_600_000),
+      })
+      .strict(),
+  })
+  .strict();
+export type SimulationConfig = z.infer<typeof simulationConfigSchema>;
+
+export const projectSnapshotSchema = z
+  .object({
+    projectId: z.string().uuid(),
+    name: z.string(),
+    description: z.string(),
+    stack: stackSchema,
+    acceptance: acceptanceSuiteSchema,
+    scaffold: z.array(projectFileSchema),
+    backlog: z.array(backlogItemSchema).min(1),
+  })
+  .strict();
+export type ProjectSnapshot = z.infer<typeof projectSnapshotSchema>;
+
+export const SimulationStarted = defineEvent({
+  type: 'SimulationStarted',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      project: projectSnapshotSchema,
+      config: simulationConfigSchema,
+      /** Set for a fork: the history it shares up to a position. */
+      forkOf: z.object({ simulationId: z.string().uuid(), atPosition: z.number().int().positive() }).strict().optional(),
+    })
+    .strict(),
+  streamOf: (d) => simulationStream(d.simulationId),
+});
+
+export const simulationMetricsSchema = z
+  .object({
+    featuresTotal: z.number().int().nonnegative(),
+    featuresDone: z.number().int().nonnegative(),
+    acceptanceTestsTotal: z.number().int().nonnegative(),
+    acceptanceTestsPassed: z.number().int().nonnegative(),
+    sprints: z.array(
+      z.object({ sprint: z.number().int().positive(), committedPoints: z.number().int(), deliveredPoints: z.number().int() }).strict(),
+    ),
+    /** Per feature: the agreed estimate beside what it took. */
+    estimation: z.array(
+      z
+        .object({ featureId: slugIdSchema, points: z.number().int(), turns: z.number().int(), tokens: z.number().int(), done: z.boolean() })
+        .strict(),
+    ),
+    tokensByRole: z.record(z.string(), z.object({ prompt: z.number().int(), completion: z.number().int() }).strict()),
+    llmTimeMs: z.number().nonnegative(),
+    sandboxTimeMs: z.number().nonnegative(),
+    wallTimeMs: z.number().nonnegative(),
+  })
+  .strict();
+export type SimulationMetrics = z.infer<typeof simulationMetricsSchema>;
+
+export const SimulationCompleted = defineEvent({
+  type: 'SimulationCompleted',
+  version: 1,
+  schema: z.object({ simulationId: z.string().uuid(), metrics: simulationMetricsSchema }).strict(),
+  streamOf: (d) => simulationStream(d.simulationId),
+});
+
+export const SimulationFailed = defineEvent({
+  type: 'SimulationFailed',
+  version: 1,
+  schema: z
+    .object({ simulationId: z.string().uuid(), code: z.string().min(1), reason: z.string().max(10_000), metrics: simulationMetricsSchema.optional() })
+    .strict(),
+  streamOf: (d) => simulationStream(d.simulationId),
+});
+
+export const SimulationCancelled = defineEvent({
+  type: 'SimulationCancelled',
+  version: 1,
+  schema: z.object({ simulationId: z.string().uuid(), reason: z.string().max(2000) }).strict(),
+  streamOf: (d) => simulationStream(d.simulationId),
+});
+
+export const SIMULATION_EVENTS = [SimulationStarted, SimulationCompleted, SimulationFailed, SimulationCancelled];
