@@ -49,6 +49,33 @@ export function theoreticalMaxTokensPerSecond(batch: number, timing: EngineTimin
   return (b * 1000) / (timing.baseStepMs + timing.perSeqStepMs * b);
 }
 
+/**
+ * The throughput ceiling (output tokens per simulated second) of a workload with `batch` requests
+ * always in the batch, each of `promptTokens` prompt and `outputTokens` output tokens on average
+ * (prefill included), from the same step-time model as the engine:
+ *
+ *   every call costs the engine its prefill (promptTokens / prefillTokensPerSecond), its
+ *   outputTokens − 1 decode steps' per-sequence share (perSeqStepMs each), and its share of the steps'
+ *   fixed cost: it occupies one of `batch` slots for (outputTokens − 1) decode steps + 1 prefill step,
+ *   so (outputTokens · baseStepMs) / batch.
+ *
+ *   ms per call = outputTokens·baseStepMs/batch + perSeqStepMs·(outputTokens − 1) + promptTokens·1000/prefillTPS
+ *   tokens/s    = 1000 · outputTokens / (ms per call)
+ *
+ * Exact for a closed loop whose clients resubmit the instant a call ends and whose prefills fit the
+ * chunk budget of one step; with promptTokens = 0 and long outputs it tends to theoreticalMaxTokensPerSecond.
+ */
+export function workloadMaxTokensPerSecond(
+  batch: number,
+  workload: { promptTokens: number; outputTokens: number },
+  timing: EngineTiming = DEFAULT_TIMING,
+): number {
+  const b = Math.max(1, Math.min(Math.floor(batch), timing.maxBatch));
+  const o = Math.max(1, workload.outputTokens);
+  const msPerCall = (o * timing.baseStepMs) / b + timing.perSeqStepMs * (o - 1) + (workload.promptTokens * 1000) / timing.prefillTokensPerSecond;
+  return (1000 * o) / msPerCall;
+}
+
 export type SequenceState = 'waiting' | 'prefill' | 'decode' | 'done' | 'cancelled';
 
 export interface SequenceView {
@@ -169,6 +196,10 @@ export class BatchEngine {
 
   theoreticalMaxTokensPerSecond(batch: number): number {
     return theoreticalMaxTokensPerSecond(batch, this.timing);
+  }
+
+  workloadMaxTokensPerSecond(batch: number, workload: { promptTokens: number; outputTokens: number }): number {
+    return workloadMaxTokensPerSecond(batch, workload, this.timing);
   }
 
   submit(promptTokens: number, targetTokens: number, listener: ProgressListener, arrivalV?: number): SequenceHandle {

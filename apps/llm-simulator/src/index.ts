@@ -1,6 +1,6 @@
 export { createLlmSimulator } from './simulator';
 export type { LlmSimulator, LlmSimulatorOptions, SimulatorStats, FaultRates } from './simulator';
-export { BatchEngine, DEFAULT_TIMING, theoreticalMaxTokensPerSecond } from './engine';
+export { BatchEngine, DEFAULT_TIMING, theoreticalMaxTokensPerSecond, workloadMaxTokensPerSecond } from './engine';
 export type { EngineTiming, EngineStats, EngineOptions, SequenceView } from './engine';
 export { Script, FAULT_KINDS, deriveContext } from './script';
 export type { FaultKind, ScriptSpec, RuleSpec, RespondSpec, ScriptAnswer } from './script';

@@ -66,6 +66,8 @@ export interface LlmSimulator {
   metricsText(): string;
   /** Output tokens per simulated second with `batch` sequences decoding (no prefill). */
   theoreticalMaxTokensPerSecond(batch: number): number;
+  /** The ceiling of a workload (mean prompt and output tokens per call) with `batch` requests always in the batch, prefill included. */
+  workloadMaxTokensPerSecond(batch: number, workload: { promptTokens: number; outputTokens: number }): number;
   /** /health answers 503 while unhealthy. */
   setHealthy(healthy: boolean): void;
   readonly engine: BatchEngine;
@@ -459,6 +461,7 @@ export function createLlmSimulator(options: LlmSimulatorOptions = {}): LlmSimula
     },
     metricsText,
     theoreticalMaxTokensPerSecond: (batch: number) => engine.theoreticalMaxTokensPerSecond(batch),
+    workloadMaxTokensPerSecond: (batch: number, workload: { promptTokens: number; outputTokens: number }) => engine.workloadMaxTokensPerSecond(batch, workload),
     setHealthy(h: boolean) {
       healthy = h;
     },
