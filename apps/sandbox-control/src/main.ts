@@ -1,4 +1,5 @@
 import { runService } from '@swe-sim/service-runtime';
+import { sandboxConfigSchema } from './config';
+import { SandboxModule } from './sandbox.module';
 
-// The sandbox handlers arrive with their issue; the process, health and transport run now.
-runService({ service: 'sandbox-control', defaultPort: 3003, imports: [] });
+runService({ service: 'sandbox-control', defaultPort: 3003, imports: [SandboxModule], configSchema: sandboxConfigSchema });

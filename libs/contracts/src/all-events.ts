@@ -7,8 +7,9 @@ import { SANDBOX_EVENTS } from './events/sandbox.events';
 import { SIMULATION_EVENTS } from './events/simulation.events';
 import { TEAM_EVENTS } from './events/team.events';
 import { PLANNING_EVENTS } from './events/planning.events';
+import { FEATURE_EVENTS } from './events/feature.events';
 
 /** Every event type of swe-sim. A type missing here cannot be appended. */
-export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, LlmCallRequested, LlmCallCompleted, LlmCallFailed, ...SANDBOX_EVENTS, ...SIMULATION_EVENTS, ...TEAM_EVENTS, ...PLANNING_EVENTS];
+export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, LlmCallRequested, LlmCallCompleted, LlmCallFailed, ...SANDBOX_EVENTS, ...SIMULATION_EVENTS, ...TEAM_EVENTS, ...PLANNING_EVENTS, ...FEATURE_EVENTS];
 
 export const createEventRegistry = (extra: readonly EventDefinition[] = []) => new EventRegistry([...ALL_EVENTS, ...extra]);

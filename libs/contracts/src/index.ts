@@ -10,4 +10,5 @@ export * from './events/common';
 export * from './events/simulation.events';
 export * from './events/team.events';
 export * from './events/planning.events';
+export * from './events/feature.events';
 export * from './all-events';

@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { EventData, SandboxErrorCode, SandboxReply, SandboxRequested } from '@swe-sim/contracts';
+import { StoredEvent } from '@swe-sim/event-store';
+import Docker from 'dockerode';
+import { SandboxError, SandboxLimits, WorkspaceSpec } from '../docker';
+import { ReaperService } from '../reaper/reaper.service';
+import { SandboxRuntime } from '../sandbox/sandbox-runtime';
+import { SandboxRequestError } from '../sandbox/sandbox.errors';
+import { SandboxState } from '../sandbox/sandbox.decider';
+
+type Request = EventData<typeof SandboxRequested>;
+
+/** Labels beside the engine's own (swe-sim.*): which request made the container, and until when it may live. */
+export const REQUEST_LABEL = 'sandbox-control.request-id';
+export const EXPIRES_LABEL = 'sandbox-control.expires-at';
+
+/**
+ * SandboxRequested → a started, hardened container named after the sandbox id, with the team's
+ * workspace at /workspace; SandboxCreated (or SandboxFailed) in stream sandbox-<id>.
+ * Idempotent: a retry of the same request, or a new request for the same sandbox with the same
+ * spec, answers with the sandbox that exists; a container left by a crash before SandboxCreated
+ * was recorded is adopted (containers are named by sandbox id: there is never a second one).
+ */
+@Injectable()
+export class RequestSandboxHandler {
+  constructor(
+    private readonly runtime: SandboxRuntime,
+    private readonly reaper: ReaperService,
+  ) {}
+
+  async execute(data: Request, request: StoredEvent): Promise<SandboxReply> {
+    await this.reaper.ready();
+    const { runtime } = this;
+    const metadata = runtime.metadataFor(request);
+    const simulationId = request.metadata.simulationId;
+    if (!simulationId) {
+      throw new SandboxRequestError('SANDBOX_SIMULATION_REQUIRED', 'SandboxRequested needs metadata.simulationId (the workspace belongs to a simulation)');
+    }
+    const limits: SandboxLimits = { ...runtime.defaultLimits, ...(data.limits ?? {}) };
+    const over = (Object.keys(limits) as Array<keyof SandboxLimits>).filter((k) => limits[k] > runtime.maxLimits[k]);
+    if (over.length) {
+      const reason = over.map((k) => `${k} ${limits[k]} > ${runtime.maxLimits[k]}`).join(', ');
+      return this.fail(data, request, 'SANDBOX_LIMITS_EXCEEDED', `limits above this service's maximum: ${reason}`);
+    }
+
+    const existing = await runtime.load(data.sandboxId);
+    const answered = await this.existingAnswer(existing, data, simulationId, request.id);
+    if (answered) return answered;
+
+    const entry = runtime.engines.forSandbox(data.sandboxId);
+    const image = runtime.imageFor(data.image);
+    const workspaceId = data.teamId ? `${simulationId}/${data.teamId}` : `scratch/${data.sandboxId}`;
+    const ttlMs = data.ttlMs ?? runtime.config.SANDBOX_TTL_MS;
+    const expiresAt = new Date(Date.now() + ttlMs);
+    runtime.creating.add(data.sandboxId);
+    try {
+      const workspace: WorkspaceSpec = data.teamId
+        ? { type: 'bind', hostPath: await runtime.ensureTeamWorkspace(simulationId, data.teamId) }
+        : { type: 'fresh' };
+      let made: { containerId: string; containerName: string; workspacePath: string; fromPool: boolean; expiresAt: Date };
+      try {
+        const handle = await entry.engine.createSandbox({
+          sandboxId: data.sandboxId,
+          simulationId,
+          image,
+          workspace,
+          limits,
+          labels: { [REQUEST_LABEL]: request.id, [EXPIRES_LABEL]: expiresAt.toISOString() },
+        });
+        made = { containerId: handle.containerId, containerName: handle.containerName, workspacePath: handle.workspaceHostPath!, fromPool: handle.fromPool, expiresAt };
+      } catch (err) {
+        if (!(err instanceof SandboxError)) throw err;
+        if (err.code === 'SANDBOX_ALREADY_EXISTS') {
+          const adopted = await this.adoptLeftover(entry.engine.docker, data.sandboxId, simulationId);
+          if (!adopted) throw new SandboxRequestError('SANDBOX_ALREADY_EXISTS', `a container for sandbox ${data.sandboxId} exists and is not this simulation's`);
+          made = adopted;
+        } else {
+          const code: SandboxErrorCode = err.code === 'SANDBOX_INVALID_SPEC' ? 'SANDBOX_INVALID_SPEC' : 'SANDBOX_ENGINE_ERROR';
+          return this.fail(data, request, code, err.message);
+        }
+      }
+      const created = {
+        sandboxId: data.sandboxId,
+        requestId: request.id,
+        simulationId,
+        teamId: data.teamId ?? null,
+        workspaceId,
+        imageKind: data.image,
+        image,
+        limits,
+        runtime: runtime.config.SANDBOX_RUNTIME || null,
+        engine: entry.key,
+        containerName: made.containerName,
+        containerId: made.containerId,
+        fromPool: made.fromPool,
+        instanceId: runtime.instanceId,
+        expiresAt: made.expiresAt.toISOString(),
+      };
+      const { state } = await runtime.record(data.sandboxId, { type: 'RecordCreated', data: created }, {
+        metadata,
+        alsoInTx: async (tx, events) => {
+          if (events.length === 0) return;
+          await runtime.repo.insertSandbox(tx, {
+            sandboxId: data.sandboxId,
+            simulationId,
+            teamId: data.teamId ?? null,
+            workspaceId,
+            workspacePath: made.workspacePath,
+            image,
+            engine: entry.key,
+            containerName: made.containerName,
+            instanceId: runtime.instanceId,
+            createdAt: new Date(),
+            expiresAt: made.expiresAt,
+          });
+        },
+      });
+      const reply = await this.existingAnswer(state, data, simulationId, request.id);
+      return reply!;
+    } finally {
+      runtime.creating.delete(data.sandboxId);
+    }
+  }
+
+  /** The answer when the sandbox exists already: itself when the spec matches, else a refusal. */
+  private async existingAnswer(state: SandboxState, data: Request, simulationId: string, requestId: string): Promise<SandboxReply | null> {
+    if (state.status === 'none' || state.status === 'failed') return null;
+    if (state.status === 'destroyed') {
+      throw new SandboxRequestError('SANDBOX_DESTROYED', `sandbox ${data.sandboxId} was destroyed (${state.reason}); use a new id`);
+    }
+    const sameSpec = state.simulationId === simulationId && state.teamId === (data.teamId ?? null) && state.imageKind === data.image;
+    if (state.requestId !== requestId && !sameSpec) {
+      throw new SandboxRequestError('SANDBOX_ALREADY_EXISTS', `sandbox ${data.sandboxId} already exists with another spec`);
+    }
+    const events = await this.runtime.store.readStream(`sandbox-${data.sandboxId}`);
+    const created = events.reverse().find((e) => e.type === 'SandboxCreated')!.data as {
+      workspaceId: string; image: string; engine: string; containerName: string; fromPool: boolean; limits: SandboxLimits; expiresAt: string;
+    };
+    return {
+      sandboxId: data.sandboxId,
+      workspaceId: created.workspaceId,
+      image: created.image,
+      engine: created.engine,
+      containerName: created.containerName,
+      fromPool: created.fromPool,
+      limits: created.limits,
+      expiresAt: created.expiresAt,
+    };
+  }
+
+  /** A container named for this sandbox exists (a crash came between its start and SandboxCreated): take it if it is ours. */
+  private async adoptLeftover(docker: Docker, sandboxId: string, simulationId: string) {
+    const info = await docker.getContainer(`swe-sim-sbx-${sandboxId}`).inspect().catch(() => null);
+    const labels = info?.Config.Labels ?? {};
+    if (!info || labels['swe-sim.simulation-id'] !== simulationId || !info.State.Running) return null;
+    const ws = info.Mounts.find((m) => m.Destination === '/workspace');
+    const expires = labels[EXPIRES_LABEL] ? new Date(labels[EXPIRES_LABEL]) : new Date(Date.now() + this.runtime.config.SANDBOX_TTL_MS);
+    return { containerId: info.Id, containerName: info.Name.replace(/^\//, ''), workspacePath: ws?.Source ?? '', fromPool: false, expiresAt: expires };
+  }
+
+  private async fail(data: Request, request: StoredEvent, code: SandboxErrorCode, reason: string): Promise<never> {
+    await this.runtime.record(
+      data.sandboxId,
+      { type: 'RecordFailed', data: { sandboxId: data.sandboxId, requestId: request.id, code, reason } },
+      { metadata: this.runtime.metadataFor(request) },
+    );
+    throw new SandboxRequestError(code, reason);
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { CommandReply, CommandRequested, EventData } from '@swe-sim/contracts';
+import { StoredEvent } from '@swe-sim/event-store';
+import { ExecResult, SandboxError } from '../docker';
+import { ReaperService } from '../reaper/reaper.service';
+import { SandboxRuntime } from '../sandbox/sandbox-runtime';
+import { assertLive } from '../sandbox/sandbox.decider';
+import { SandboxRequestError } from '../sandbox/sandbox.errors';
+import { EVENT_INLINE_OUTPUT_BYTES, inlineOutput, REPLY_INLINE_OUTPUT_BYTES } from '../sandbox/output-inline';
+
+/**
+ * CommandRequested → exec in the sandbox (timeout, output cap, OOM / pids detection) →
+ * CommandExecuted, plus WorkspaceChanged for the files the command changed, in one append.
+ * A run row marks the command in flight, so that after a crash recovery knows it was cut off.
+ */
+@Injectable()
+export class RunCommandHandler {
+  constructor(
+    private readonly runtime: SandboxRuntime,
+    private readonly reaper: ReaperService,
+  ) {}
+
+  async execute(data: EventData<typeof CommandRequested>, request: StoredEvent): Promise<CommandReply> {
+    await this.reaper.ready();
+    const { runtime } = this;
+    const live = assertLive(await runtime.load(data.sandboxId), data.sandboxId);
+    const row = await runtime.repo.findSandbox(data.sandboxId);
+    const entry = runtime.engines.byKey(live.engine);
+    if (!row || !entry) throw new SandboxRequestError('SANDBOX_ENGINE_ERROR', `sandbox ${data.sandboxId} is on engine ${live.engine}, which is not configured here`);
+    const metadata = runtime.metadataFor(request);
+
+    await runtime.repo.startRun(request.id, data.sandboxId, runtime.instanceId);
+    let result: ExecResult;
+    try {
+      result = await entry.engine.exec(data.sandboxId, data.cmd, { timeoutMs: data.timeoutMs, maxOutputBytes: data.maxOutputBytes });
+    } catch (err) {
+      const lost = err instanceof SandboxError && err.code === 'SANDBOX_NOT_FOUND';
+      if (!lost) {
+        await runtime.repo.finishRun(runtime.repo.pool, request.id, 'failed');
+        throw new SandboxRequestError('SANDBOX_ENGINE_ERROR', (err as Error).message);
+      }
+      await runtime.record(data.sandboxId, { type: 'Destroy', sandboxId: data.sandboxId, reason: 'lost', requestId: request.id }, {
+        metadata,
+        alsoInTx: async (tx) => {
+          await runtime.repo.markDestroyed(tx, data.sandboxId, 'lost');
+          await runtime.repo.finishRun(tx, request.id, 'failed');
+        },
+      });
+      throw new SandboxRequestError('SANDBOX_DESTROYED', `sandbox ${data.sandboxId} is gone (its container vanished)`);
+    }
+
+    const big = (s: string) => Buffer.byteLength(s, 'utf8') > EVENT_INLINE_OUTPUT_BYTES;
+    const stdoutHash = big(result.stdout) ? await runtime.store.putBlob(result.stdout) : undefined;
+    const stderrHash = big(result.stderr) ? await runtime.store.putBlob(result.stderr) : undefined;
+    const executed = {
+      sandboxId: data.sandboxId,
+      requestId: request.id,
+      exitCode: result.exitCode,
+      ...(stdoutHash ? { stdoutHash } : { stdout: result.stdout }),
+      ...(stderrHash ? { stderrHash } : { stderr: result.stderr }),
+      stdoutBytes: result.stdoutBytes,
+      stderrBytes: result.stderrBytes,
+      truncated: result.truncated,
+      durationMs: result.durationMs,
+      timedOut: result.timedOut,
+      oomKilled: result.oomKilled,
+      pidsLimitHit: result.pidsLimitHit,
+    };
+    const changes = await runtime.withWorkspace(live.workspaceId, async () => {
+      const found = await runtime.workspaceChanges(live.workspaceId, row.workspacePath);
+      await runtime.record(data.sandboxId, { type: 'RecordCommand', executed, workspaceId: live.workspaceId, changes: found.map(({ path, hash }) => ({ path, hash })) }, {
+        metadata,
+        alsoInTx: async (tx, events) => {
+          if (events.length) {
+            await runtime.repo.lockWorkspace(tx, live.workspaceId);
+            await runtime.repo.applyChanges(tx, live.workspaceId, found);
+          }
+          await runtime.repo.finishRun(tx, request.id, 'executed');
+        },
+      });
+      return found;
+    });
+
+    return {
+      sandboxId: data.sandboxId,
+      exitCode: result.exitCode,
+      stdout: inlineOutput(result.stdout, REPLY_INLINE_OUTPUT_BYTES, stdoutHash),
+      stderr: inlineOutput(result.stderr, REPLY_INLINE_OUTPUT_BYTES, stderrHash),
+      ...(stdoutHash ? { stdoutHash } : {}),
+      ...(stderrHash ? { stderrHash } : {}),
+      truncated: result.truncated,
+      durationMs: result.durationMs,
+      timedOut: result.timedOut,
+      oomKilled: result.oomKilled,
+      pidsLimitHit: result.pidsLimitHit,
+      changedFiles: changes.length,
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { ReadFileController } from './read-file/read-file.controller';
+import { ReadFileHandler } from './read-file/read-file.handler';
+import { ReaperService } from './reaper/reaper.service';
+import { ReleaseSandboxController } from './release-sandbox/release-sandbox.controller';
+import { ReleaseSandboxHandler } from './release-sandbox/release-sandbox.handler';
+import { RequestSandboxController } from './request-sandbox/request-sandbox.controller';
+import { RequestSandboxHandler } from './request-sandbox/request-sandbox.handler';
+import { RunCommandController } from './run-command/run-command.controller';
+import { RunCommandHandler } from './run-command/run-command.handler';
+import { SandboxRuntime } from './sandbox/sandbox-runtime';
+import { SandboxRepository } from './sandbox/sandbox.repository';
+import { WriteFileController } from './write-file/write-file.controller';
+import { WriteFileHandler } from './write-file/write-file.handler';
+
+/** Sandboxes: one folder per use case (a @MessagePattern controller feeding a handler), shared runtime and reaper. */
+@Module({
+  controllers: [RequestSandboxController, RunCommandController, WriteFileController, ReadFileController, ReleaseSandboxController],
+  providers: [
+    SandboxRepository,
+    SandboxRuntime,
+    ReaperService,
+    RequestSandboxHandler,
+    RunCommandHandler,
+    WriteFileHandler,
+    ReadFileHandler,
+    ReleaseSandboxHandler,
+  ],
+})
+export class SandboxModule {}

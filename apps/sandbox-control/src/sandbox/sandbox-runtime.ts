@@ -1,0 +1,197 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { EventMetadata, SandboxImageKind, sandboxStream } from '@swe-sim/contracts';
+import { ConcurrencyError, EventStore, fold, StoredEvent } from '@swe-sim/event-store';
+import { CONFIG, JsonLogger, LOGGER } from '@swe-sim/service-runtime';
+import { SandboxLimits, sandboxImageTags } from '../docker';
+import type { PoolClient } from 'pg';
+import { SandboxConfig } from '../config';
+import { Engines } from './engines';
+import { KeyedMutex } from './keyed-mutex';
+import { decideSandbox, evolveSandbox, FileChange, initialSandboxState, SandboxCommand, SandboxEvent, SandboxState } from './sandbox.decider';
+import { SandboxRepository } from './sandbox.repository';
+import { diffManifest, readScannedFile, sha256Hex, WorkspaceScanner } from './workspace-manifest';
+
+const run = promisify(execFile);
+const SANDBOX_UID = 1000;
+
+export interface RecordOptions {
+  metadata: Partial<EventMetadata>;
+  /** Read-model writes in the transaction of the append (given the events decided, maybe none). */
+  alsoInTx?: (tx: PoolClient, events: readonly SandboxEvent[], state: SandboxState) => Promise<void>;
+}
+
+/**
+ * What every sandbox use case shares: config, the Docker engines, image tags, the aggregate's
+ * load/decide/append (with read-model writes in the same transaction), and team workspaces.
+ */
+@Injectable()
+export class SandboxRuntime implements OnApplicationShutdown {
+  readonly engines: Engines;
+  readonly instanceId: string;
+  readonly startedAt = new Date();
+  readonly defaultLimits: SandboxLimits;
+  readonly maxLimits: SandboxLimits;
+  /** Sandbox ids being created right now (the reaper keeps its hands off them). */
+  readonly creating = new Set<string>();
+  private readonly workspaceMutex = new KeyedMutex();
+  private readonly scanner = new WorkspaceScanner();
+  private images: Record<SandboxImageKind, string> | null = null;
+
+  constructor(
+    @Inject(CONFIG) readonly config: SandboxConfig,
+    @Inject(LOGGER) readonly logger: JsonLogger,
+    readonly store: EventStore,
+    readonly repo: SandboxRepository,
+  ) {
+    this.instanceId = config.SANDBOX_INSTANCE_ID;
+    this.defaultLimits = {
+      memoryBytes: config.SANDBOX_DEFAULT_MEMORY_BYTES,
+      nanoCpus: config.SANDBOX_DEFAULT_NANO_CPUS,
+      pidsLimit: config.SANDBOX_DEFAULT_PIDS_LIMIT,
+      tmpfsBytes: config.SANDBOX_DEFAULT_TMPFS_BYTES,
+    };
+    this.maxLimits = {
+      memoryBytes: config.SANDBOX_MAX_MEMORY_BYTES,
+      nanoCpus: config.SANDBOX_MAX_NANO_CPUS,
+      pidsLimit: config.SANDBOX_MAX_PIDS_LIMIT,
+      tmpfsBytes: config.SANDBOX_MAX_TMPFS_BYTES,
+    };
+    const hosts = config.SANDBOX_DOCKER_HOSTS.split(',').map((h) => h.trim()).filter(Boolean);
+    this.engines = new Engines({
+      hosts,
+      instanceId: this.instanceId,
+      workspaceRoot: config.SANDBOX_WORKSPACE_ROOT,
+      defaultLimits: this.defaultLimits,
+      runtime: config.SANDBOX_RUNTIME || undefined,
+      maxConcurrentCreates: config.SANDBOX_MAX_CONCURRENT_CREATES,
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engines.close();
+  }
+
+  /** Image tag per kind: from config, else from sandbox-images/build.sh --print-tags. */
+  imageFor(kind: SandboxImageKind): string {
+    if (!this.images) {
+      const fromConfig = { python: this.config.SANDBOX_IMAGE_PYTHON, node: this.config.SANDBOX_IMAGE_NODE };
+      const tags = fromConfig.python && fromConfig.node ? null : sandboxImageTags();
+      this.images = { python: fromConfig.python || tags!.python, node: fromConfig.node || tags!.node };
+    }
+    return this.images[kind];
+  }
+
+  metadataFor(request: StoredEvent): Partial<EventMetadata> {
+    return {
+      simulationId: request.metadata.simulationId,
+      correlationId: request.metadata.correlationId,
+      causationId: request.id,
+      actor: 'sandbox-control',
+    };
+  }
+
+  // ------------------------------------------------------------ the aggregate
+
+  async load(sandboxId: string): Promise<SandboxState> {
+    const events = await this.store.readStream(sandboxStream(sandboxId));
+    return fold({ evolve: evolveSandbox, initialState: initialSandboxState }, events as unknown as SandboxEvent[]);
+  }
+
+  /**
+   * Load → decide → append with the version read, plus the read-model writes, in one transaction;
+   * retried on a concurrent append to the same stream. Refusals (SandboxRequestError) pass through.
+   */
+  async record(sandboxId: string, command: SandboxCommand, options: RecordOptions): Promise<{ events: SandboxEvent[]; state: SandboxState }> {
+    const streamId = sandboxStream(sandboxId);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.transaction(async (tx) => {
+          const history = await this.store.readStream(streamId, {}, tx);
+          const state = fold({ evolve: evolveSandbox, initialState: initialSandboxState }, history as unknown as SandboxEvent[]);
+          const events = decideSandbox(command, state);
+          if (events.length) await this.store.append(streamId, events, { expectedVersion: history.length, metadata: options.metadata }, tx);
+          const next = events.reduce(evolveSandbox, state);
+          await options.alsoInTx?.(tx, events, next);
+          return { events, state: next };
+        });
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError) || attempt >= 10) throw err;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ workspaces
+
+  teamWorkspacePath(simulationId: string, teamId: string): string {
+    return path.join(this.config.SANDBOX_WORKSPACE_ROOT, simulationId, teamId);
+  }
+
+  /** The team's folder, a git repository owned by the sandbox user; made on first use. */
+  async ensureTeamWorkspace(simulationId: string, teamId: string): Promise<string> {
+    const dir = this.teamWorkspacePath(simulationId, teamId);
+    return this.workspaceMutex.run(`${simulationId}/${teamId}`, async () => {
+      await fs.mkdir(this.config.SANDBOX_WORKSPACE_ROOT, { recursive: true, mode: 0o711 });
+      await fs.mkdir(path.dirname(dir), { recursive: true, mode: 0o711 });
+      await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+      const hasGit = await fs.lstat(path.join(dir, '.git')).then(() => true, () => false);
+      if (!hasGit) {
+        await run('git', ['init', '-q', dir], { env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir }, timeout: 10_000 });
+        if (process.getuid?.() === 0) await chownTree(dir, SANDBOX_UID);
+        else await fs.chmod(dir, 0o777);
+      }
+      return dir;
+    });
+  }
+
+  /** Runs fn with the workspace to itself (in this process): file writes and post-command scans never interleave. */
+  withWorkspace<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
+    return this.workspaceMutex.run(workspaceId, fn);
+  }
+
+  /**
+   * What changed in the workspace since its last recorded manifest, with the new contents put in
+   * the blob table (the hash is of the bytes stored). Call inside withWorkspace.
+   */
+  async workspaceChanges(workspaceId: string, workspacePath: string): Promise<Array<FileChange & { size?: number }>> {
+    const exists = await fs.stat(workspacePath).then(() => true, () => false);
+    if (!exists) return [];
+    const scanned = await this.scanner.scan(workspacePath);
+    const current = new Map([...scanned].map(([p, f]) => [p, f.hash]));
+    const previous = await this.repo.manifest(workspaceId);
+    const changes: Array<FileChange & { size?: number }> = [];
+    for (const change of diffManifest(previous, current)) {
+      if (change.hash === null) {
+        changes.push(change);
+        continue;
+      }
+      const size = scanned.get(change.path)!.size;
+      if (size > 64 * 1024 * 1024) {
+        changes.push({ ...change, size }); // too large for the blob table: the hash marks the change only
+        continue;
+      }
+      const bytes = await readScannedFile(workspacePath, change.path);
+      if (bytes === null) {
+        if (previous.has(change.path)) changes.push({ path: change.path, hash: null });
+        continue;
+      }
+      const hash = sha256Hex(bytes);
+      if (previous.get(change.path) === hash) continue;
+      await this.store.putBlob(bytes);
+      changes.push({ path: change.path, hash, size: bytes.length });
+    }
+    return changes;
+  }
+}
+
+async function chownTree(dir: string, uid: number): Promise<void> {
+  await fs.lchown(dir, uid, uid);
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(p, uid);
+    else await fs.lchown(p, uid, uid);
+  }
+}
