@@ -31,7 +31,6 @@ export class RequestSandboxHandler {
   async execute(data: Request, request: StoredEvent): Promise<SandboxReply> {
     await this.reaper.ready();
     const { runtime } = this;
-    const metadata = runtime.metadataFor(request);
     const simulationId = request.metadata.simulationId;
     if (!simulationId) {
       throw new SandboxRequestError('SANDBOX_SIMULATION_REQUIRED', 'SandboxRequested needs metadata.simulationId (the workspace belongs to a simulation)');
@@ -43,6 +42,13 @@ export class RequestSandboxHandler {
       return this.fail(data, request, 'SANDBOX_LIMITS_EXCEEDED', `limits above this service's maximum: ${reason}`);
     }
 
+    // One creation per sandbox id at a time here; across a crash, the container name is the guard.
+    return runtime.withSandbox(data.sandboxId, () => this.create(data, request, simulationId, limits));
+  }
+
+  private async create(data: Request, request: StoredEvent, simulationId: string, limits: SandboxLimits): Promise<SandboxReply> {
+    const { runtime } = this;
+    const metadata = runtime.metadataFor(request);
     const existing = await runtime.load(data.sandboxId);
     const answered = await this.existingAnswer(existing, data, simulationId, request.id);
     if (answered) return answered;
@@ -152,7 +158,8 @@ export class RequestSandboxHandler {
   private async adoptLeftover(docker: Docker, sandboxId: string, simulationId: string) {
     const info = await docker.getContainer(`swe-sim-sbx-${sandboxId}`).inspect().catch(() => null);
     const labels = info?.Config.Labels ?? {};
-    if (!info || labels['swe-sim.simulation-id'] !== simulationId || !info.State.Running) return null;
+    if (!info || labels['swe-sim.simulation-id'] !== simulationId) return null;
+    if (!info.State.Running) await docker.getContainer(info.Id).start(); // made, not started, when the crash came
     const ws = info.Mounts.find((m) => m.Destination === '/workspace');
     const expires = labels[EXPIRES_LABEL] ? new Date(labels[EXPIRES_LABEL]) : new Date(Date.now() + this.runtime.config.SANDBOX_TTL_MS);
     return { containerId: info.Id, containerName: info.Name.replace(/^\//, ''), workspacePath: ws?.Source ?? '', fromPool: false, expiresAt: expires };

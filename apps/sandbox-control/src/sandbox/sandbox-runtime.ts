@@ -147,6 +147,11 @@ export class SandboxRuntime implements OnApplicationShutdown {
     });
   }
 
+  /** Runs fn as the only creation of this sandbox in this process. */
+  withSandbox<T>(sandboxId: string, fn: () => Promise<T>): Promise<T> {
+    return this.workspaceMutex.run(`sandbox:${sandboxId}`, fn);
+  }
+
   /** Runs fn with the workspace to itself (in this process): file writes and post-command scans never interleave. */
   withWorkspace<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
     return this.workspaceMutex.run(workspaceId, fn);
