@@ -12,3 +12,4 @@ export * from './events/team.events';
 export * from './events/planning.events';
 export * from './events/feature.events';
 export * from './all-events';
+export * from './roster/default-roster';

@@ -1,0 +1,26 @@
+import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { metrics } from '../simulation-process';
+import { SimulationsRepository } from '../simulations.repository';
+
+@Controller('simulations')
+export class GetSimulationHttpController {
+  constructor(private readonly simulations: SimulationsRepository) {}
+
+  /** Status, teams, the current sprint and its commitments, and metrics so far. */
+  @Get(':id')
+  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+    const row = await this.simulations.find(id);
+    if (!row) throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
+    const p = row.process;
+    return {
+      simulationId: row.simulationId,
+      projectId: row.projectId,
+      status: row.status,
+      startedAt: row.startedAt,
+      updatedAt: row.updatedAt,
+      teams: p.teams,
+      sprint: { number: p.sprint, committed: p.committed, estimates: p.estimates, outcomes: p.outcomes },
+      metrics: metrics(p, row.updatedAt),
+    };
+  }
+}

@@ -1,0 +1,316 @@
+import {
+  EventData,
+  EstimateAgreed,
+  FeatureAbandoned,
+  FeatureAssigned,
+  FeatureDone,
+  LlmCallCompleted,
+  PairFormed,
+  SimulationCancelled,
+  SimulationCompleted,
+  SimulationFailed,
+  SimulationMetrics,
+  SimulationStarted,
+  SprintEnded,
+  SprintPlanningStarted,
+  SprintStarted,
+  TeamFormationCompleted,
+  TeamFormationFailed,
+  TeamFormed,
+  simulationStream,
+  sprintStream,
+} from '@swe-sim/contracts';
+
+/** The events that move a simulation along, as the process manager reads them. */
+export type ProcessInput =
+  | { type: 'SimulationStarted'; data: EventData<typeof SimulationStarted> }
+  | { type: 'TeamFormed'; data: EventData<typeof TeamFormed> }
+  | { type: 'PairFormed'; data: EventData<typeof PairFormed> }
+  | { type: 'TeamFormationCompleted'; data: EventData<typeof TeamFormationCompleted> }
+  | { type: 'TeamFormationFailed'; data: EventData<typeof TeamFormationFailed> }
+  | { type: 'EstimateAgreed'; data: EventData<typeof EstimateAgreed> }
+  | { type: 'FeatureDone'; data: EventData<typeof FeatureDone> }
+  | { type: 'FeatureAbandoned'; data: EventData<typeof FeatureAbandoned> }
+  | { type: 'LlmCallCompleted'; data: EventData<typeof LlmCallCompleted> }
+  | { type: 'SimulationCancelled'; data: EventData<typeof SimulationCancelled> };
+
+export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
+  'SimulationStarted',
+  'TeamFormed',
+  'PairFormed',
+  'TeamFormationCompleted',
+  'TeamFormationFailed',
+  'EstimateAgreed',
+  'FeatureDone',
+  'FeatureAbandoned',
+  'LlmCallCompleted',
+  'SimulationCancelled',
+];
+
+export interface TeamPlan {
+  members: { personaId: string; seniority: string }[];
+  features: string[];
+  pairs: { driver: string; navigator: string }[];
+}
+
+export interface SimulationProcess {
+  simulationId: string;
+  status: 'forming' | 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
+  startedAt: string;
+  config: { sprintsMax: number; capacityPerMember: number; pairing: boolean; review: boolean };
+  /** Backlog order is priority order. */
+  backlog: { featureId: string; tests: number }[];
+  roles: Record<string, string>;
+  teams: Record<string, TeamPlan>;
+  sprint: number;
+  candidates: Record<string, string>;
+  estimates: Record<string, number>;
+  committed: Record<string, { teamId: string; points: number }>;
+  /** Agreed points of every feature ever committed (estimates are per sprint). */
+  points: Record<string, number>;
+  outcomes: Record<string, 'done' | 'abandoned'>;
+  done: string[];
+  effort: Record<string, { turns: number; tokens: number; done: boolean }>;
+  sprints: { sprint: number; committedPoints: number; deliveredPoints: number }[];
+  acceptanceTestsPassed: number;
+  tokensByRole: Record<string, { prompt: number; completion: number }>;
+  llmTimeMs: number;
+}
+
+/** What the process appends in reaction to one input: per stream, with the version it expects. */
+export interface Reaction {
+  streamId: string;
+  expectedVersion: 'no_stream' | 'any';
+  events: { type: string; data: unknown }[];
+}
+
+export function startProcess(e: EventData<typeof SimulationStarted>, recordedAt: string): SimulationProcess {
+  return {
+    simulationId: e.simulationId,
+    status: 'forming',
+    startedAt: recordedAt,
+    config: {
+      sprintsMax: e.config.sprints.max,
+      capacityPerMember: e.config.sprints.capacityPointsPerMember,
+      pairing: e.config.process.pairing,
+      review: e.config.process.review,
+    },
+    backlog: e.project.backlog.map((b) => ({ featureId: b.featureId, tests: b.tests.length })),
+    roles: Object.fromEntries(e.config.roster.map((p) => [p.personaId, p.role])),
+    teams: {},
+    sprint: 0,
+    candidates: {},
+    estimates: {},
+    committed: {},
+    points: {},
+    outcomes: {},
+    done: [],
+    effort: {},
+    sprints: [],
+    acceptanceTestsPassed: 0,
+    tokensByRole: {},
+    llmTimeMs: 0,
+  };
+}
+
+/**
+ * Folds one input into the state and returns what to append in reaction. Pure; `recordedAt` of
+ * the input stands for "now", so re-running over a history reproduces the same reactions.
+ * Reactions are keyed by their stream (sprint-<sim>-<n> opens with 'no_stream'), so an input read
+ * twice cannot make them twice.
+ */
+export function processInput(
+  state: SimulationProcess,
+  input: ProcessInput,
+  recordedAt: string,
+): { state: SimulationProcess; reactions: Reaction[] } {
+  if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') return { state, reactions: [] };
+  const s: SimulationProcess = structuredClone(state);
+  switch (input.type) {
+    case 'SimulationStarted':
+      return { state: s, reactions: [] };
+    case 'TeamFormed':
+      s.teams[input.data.teamId] = {
+        members: input.data.members.map((m) => ({ personaId: m.personaId, seniority: m.seniority })),
+        features: input.data.features.map((f) => f.featureId),
+        pairs: s.teams[input.data.teamId]?.pairs ?? [],
+      };
+      return { state: s, reactions: [] };
+    case 'PairFormed':
+      (s.teams[input.data.teamId] ??= { members: [], features: [], pairs: [] }).pairs.push({
+        driver: input.data.driver,
+        navigator: input.data.navigator,
+      });
+      return { state: s, reactions: [] };
+    case 'TeamFormationCompleted':
+      return planSprint(s, 1);
+    case 'TeamFormationFailed':
+      return fail(s, input.data.code, input.data.reason, recordedAt);
+    case 'EstimateAgreed': {
+      if (input.data.sprint !== s.sprint || !(input.data.featureId in s.candidates)) return { state: s, reactions: [] };
+      s.estimates[input.data.featureId] = input.data.points;
+      const allEstimated = Object.keys(s.candidates).every((f) => f in s.estimates);
+      return allEstimated && s.status === 'planning' ? commitSprint(s) : { state: s, reactions: [] };
+    }
+    case 'FeatureDone':
+    case 'FeatureAbandoned': {
+      const d = input.data;
+      if (d.sprint !== s.sprint || !(d.featureId in s.committed) || d.featureId in s.outcomes) return { state: s, reactions: [] };
+      const done = input.type === 'FeatureDone';
+      s.outcomes[d.featureId] = done ? 'done' : 'abandoned';
+      if (done) {
+        s.done.push(d.featureId);
+        s.acceptanceTestsPassed += input.data.acceptanceTestsPassed;
+      }
+      s.effort[d.featureId] = { turns: d.effort.turns, tokens: d.effort.promptTokens + d.effort.completionTokens, done };
+      const allFinished = Object.keys(s.committed).every((f) => f in s.outcomes);
+      return allFinished ? endSprint(s, recordedAt) : { state: s, reactions: [] };
+    }
+    case 'LlmCallCompleted': {
+      // Agent ids are <personaId>/<activity>: the persona's role is what the tokens count toward.
+      const personaId = input.data.callKey.agentId.split('/')[0];
+      const role = s.roles[personaId] ?? personaId;
+      const t = (s.tokensByRole[role] ??= { prompt: 0, completion: 0 });
+      t.prompt += input.data.usage.promptTokens;
+      t.completion += input.data.usage.completionTokens;
+      s.llmTimeMs += input.data.timings.latencyMs;
+      return { state: s, reactions: [] };
+    }
+    case 'SimulationCancelled':
+      s.status = 'cancelled';
+      return { state: s, reactions: [] };
+    default: {
+      const unhandled: never = input;
+      throw new Error(`unhandled input ${(unhandled as { type: string }).type}`);
+    }
+  }
+}
+
+function planSprint(s: SimulationProcess, sprint: number): { state: SimulationProcess; reactions: Reaction[] } {
+  s.status = 'planning';
+  s.sprint = sprint;
+  s.candidates = {};
+  s.estimates = {};
+  s.committed = {};
+  s.outcomes = {};
+  const candidates = Object.entries(s.teams)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([teamId, team]) => ({ teamId, featureIds: team.features.filter((f) => !s.done.includes(f)) }))
+    .filter((c) => c.featureIds.length > 0);
+  candidates.forEach((c) => c.featureIds.forEach((f) => (s.candidates[f] = c.teamId)));
+  const data: EventData<typeof SprintPlanningStarted> = { simulationId: s.simulationId, sprint, candidates };
+  return {
+    state: s,
+    reactions: [{ streamId: sprintStream(s.simulationId, sprint), expectedVersion: 'no_stream', events: [{ type: SprintPlanningStarted.type, data }] }],
+  };
+}
+
+/** Commits, per team, the highest-priority estimated features that fit its capacity, and assigns them. */
+function commitSprint(s: SimulationProcess): { state: SimulationProcess; reactions: Reaction[] } {
+  const assigned: EventData<typeof FeatureAssigned>[] = [];
+  for (const [teamId, team] of Object.entries(s.teams).sort(([a], [b]) => a.localeCompare(b))) {
+    const capacity = team.members.length * s.config.capacityPerMember;
+    const order = s.backlog.map((b) => b.featureId).filter((f) => s.candidates[f] === teamId);
+    let used = 0;
+    let slot = 0;
+    for (const featureId of order) {
+      const points = s.estimates[featureId];
+      if (used > 0 && used + points > capacity) continue; // the first one always goes in: a sprint must make progress
+      used += points;
+      assigned.push({ simulationId: s.simulationId, sprint: s.sprint, teamId, featureId, points: points as never, ...assignees(s, team, slot++) });
+    }
+  }
+  s.status = 'running';
+  assigned.forEach((a) => {
+    s.committed[a.featureId] = { teamId: a.teamId, points: a.points };
+    s.points[a.featureId] = a.points;
+  });
+  const committedPoints = assigned.reduce((n, a) => n + a.points, 0);
+  const started: EventData<typeof SprintStarted> = {
+    simulationId: s.simulationId,
+    sprint: s.sprint,
+    committed: assigned.map((a) => ({ teamId: a.teamId, featureId: a.featureId, points: a.points })),
+    committedPoints,
+  };
+  return {
+    state: s,
+    reactions: [
+      {
+        streamId: sprintStream(s.simulationId, s.sprint),
+        expectedVersion: 'any',
+        events: [...assigned.map((data) => ({ type: FeatureAssigned.type, data })), { type: SprintStarted.type, data: started }],
+      },
+    ],
+  };
+}
+
+/** Pairs take features in turn; without pairing, members do. The reviewer is someone else on the team. */
+function assignees(s: SimulationProcess, team: TeamPlan, slot: number) {
+  const bySeniority = [...team.members].sort((a, b) => rank(b.seniority) - rank(a.seniority) || a.personaId.localeCompare(b.personaId));
+  let driver: string;
+  let navigator: string | null = null;
+  let reason: string;
+  if (s.config.pairing && team.pairs.length > 0) {
+    const pair = team.pairs[slot % team.pairs.length];
+    driver = pair.driver;
+    navigator = pair.navigator;
+    reason = `pair ${pair.driver}/${pair.navigator}, taking features in turn`;
+  } else {
+    driver = team.members[slot % team.members.length].personaId;
+    reason = s.config.pairing ? 'no pairs in this team: solo' : 'pairing is off: members take features in turn';
+  }
+  const reviewer = s.config.review ? (bySeniority.find((m) => m.personaId !== driver && m.personaId !== navigator)?.personaId ?? null) : null;
+  if (s.config.review && !reviewer) reason += '; no one else on the team to review';
+  return { driver, navigator, reviewer, reason };
+}
+
+const rank = (seniority: string) => ['junior', 'mid', 'senior', 'staff'].indexOf(seniority);
+
+function endSprint(s: SimulationProcess, recordedAt: string): { state: SimulationProcess; reactions: Reaction[] } {
+  const committedPoints = Object.values(s.committed).reduce((n, c) => n + c.points, 0);
+  const doneNow = Object.keys(s.committed).filter((f) => s.outcomes[f] === 'done');
+  const deliveredPoints = doneNow.reduce((n, f) => n + s.committed[f].points, 0);
+  s.sprints.push({ sprint: s.sprint, committedPoints, deliveredPoints });
+  const ended: EventData<typeof SprintEnded> = {
+    simulationId: s.simulationId,
+    sprint: s.sprint,
+    committedPoints,
+    deliveredPoints,
+    velocity: deliveredPoints,
+    done: doneNow,
+    carriedOver: Object.keys(s.committed).filter((f) => s.outcomes[f] !== 'done'),
+  };
+  const end: Reaction = { streamId: sprintStream(s.simulationId, s.sprint), expectedVersion: 'any', events: [{ type: SprintEnded.type, data: ended }] };
+  const allDone = s.backlog.every((b) => s.done.includes(b.featureId));
+  if (allDone || s.sprint >= s.config.sprintsMax) {
+    s.status = 'completed';
+    const completed: EventData<typeof SimulationCompleted> = { simulationId: s.simulationId, metrics: metrics(s, recordedAt) };
+    return {
+      state: s,
+      reactions: [end, { streamId: simulationStream(s.simulationId), expectedVersion: 'any', events: [{ type: SimulationCompleted.type, data: completed }] }],
+    };
+  }
+  const next = planSprint(s, s.sprint + 1);
+  return { state: next.state, reactions: [end, ...next.reactions] };
+}
+
+function fail(s: SimulationProcess, code: string, reason: string, recordedAt: string): { state: SimulationProcess; reactions: Reaction[] } {
+  s.status = 'failed';
+  const data: EventData<typeof SimulationFailed> = { simulationId: s.simulationId, code, reason, metrics: metrics(s, recordedAt) };
+  return { state: s, reactions: [{ streamId: simulationStream(s.simulationId), expectedVersion: 'any', events: [{ type: SimulationFailed.type, data }] }] };
+}
+
+export function metrics(s: SimulationProcess, recordedAt: string): SimulationMetrics {
+  return {
+    featuresTotal: s.backlog.length,
+    featuresDone: s.done.length,
+    acceptanceTestsTotal: s.backlog.reduce((n, b) => n + b.tests, 0),
+    acceptanceTestsPassed: s.acceptanceTestsPassed,
+    sprints: s.sprints,
+    estimation: Object.entries(s.effort).map(([featureId, e]) => ({ featureId, points: s.points[featureId] ?? 0, ...e })),
+    tokensByRole: s.tokensByRole,
+    llmTimeMs: Math.round(s.llmTimeMs),
+    sandboxTimeMs: 0,
+    wallTimeMs: Math.max(0, Date.parse(recordedAt) - Date.parse(s.startedAt)),
+  };
+}

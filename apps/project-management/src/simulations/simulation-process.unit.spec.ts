@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { ProcessInput, Reaction, SimulationProcess, processInput, startProcess } from './simulation-process';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
+
+function aStart(overrides: { pairing?: boolean; review?: boolean; sprintsMax?: number; capacity?: number } = {}) {
+  const simulationId = randomUUID();
+  const persona = (personaId: string, role: string, seniority: string) => ({ personaId, name: personaId, role, seniority, skills: { python: 3 }, traits: [] });
+  return {
+    simulationId,
+    project: {
+      projectId: randomUUID(),
+      name: 'p',
+      description: '',
+      stack: 'python',
+      acceptance: { command: 'pytest', files: [{ path: 't.py', hash: 'a'.repeat(64), size: 1 }] },
+      scaffold: [],
+      backlog: ['f1', 'f2', 'f3'].map((featureId) => ({ featureId, title: featureId, description: '', acceptanceCriteria: [], tests: [`t.py::${featureId}`], skills: [] })),
+    },
+    config: {
+      seed: 1,
+      teams: 1,
+      teamSize: 3,
+      roster: [persona('ada', 'tech-lead', 'staff'), persona('bob', 'engineer', 'junior'), persona('cy', 'tester', 'mid')],
+      models: { default: { model: 'm' }, byRole: {} },
+      sprints: { max: overrides.sprintsMax ?? 3, capacityPointsPerMember: overrides.capacity ?? 3 },
+      process: { pairing: overrides.pairing ?? true, review: overrides.review ?? true, swapEveryTurns: 3, pokerDivergenceRatio: 2, pokerMaxRounds: 2 },
+      budgets: { maxTurnsPerTask: 20, maxTokens: 100_000, maxWallTimeMs: 3_600_000 },
+    },
+  } as never as Extract<ProcessInput, { type: 'SimulationStarted' }>['data'];
+}
+
+/** given inputs → then the reactions of the last one; the state is a fold. */
+function run(start: ReturnType<typeof aStart>, inputs: Array<[ProcessInput['type'], unknown]>) {
+  let state: SimulationProcess = startProcess(start, T0);
+  let reactions: Reaction[] = [];
+  inputs.forEach(([type, data], i) => {
+    ({ state, reactions } = processInput(state, { type, data } as ProcessInput, at(i + 1)));
+  });
+  return { state, reactions, types: reactions.flatMap((r) => r.events.map((e) => e.type)) };
+}
+
+const formed = (sim: string): Array<[ProcessInput['type'], unknown]> => [
+  ['TeamFormed', { simulationId: sim, teamId: 't1', name: 'T1', members: [{ personaId: 'ada', seniority: 'staff' }, { personaId: 'bob', seniority: 'junior' }, { personaId: 'cy', seniority: 'mid' }], features: ['f1', 'f2', 'f3'].map((featureId) => ({ featureId, reason: '' })), uncoveredSkills: [] }],
+  ['PairFormed', { simulationId: sim, teamId: 't1', pairId: 'p1', driver: 'bob', navigator: 'ada', reason: '' }],
+  ['TeamFormationCompleted', { simulationId: sim, teamIds: ['t1'] }],
+];
+const agreed = (sim: string, featureId: string, points: number, sprint = 1): [ProcessInput['type'], unknown] => [
+  'EstimateAgreed',
+  { simulationId: sim, sprint, teamId: 't1', featureId, points, rounds: 1, method: 'consensus' },
+];
+const effort = { turns: 4, promptTokens: 100, completionTokens: 50 };
+const done = (sim: string, featureId: string, sprint = 1): [ProcessInput['type'], unknown] => [
+  'FeatureDone',
+  { simulationId: sim, sprint, teamId: 't1', featureId, taskId: `${featureId}-task`, effort, acceptanceTestsPassed: 1 },
+];
+const abandoned = (sim: string, featureId: string, sprint = 1): [ProcessInput['type'], unknown] => [
+  'FeatureAbandoned',
+  { simulationId: sim, sprint, teamId: 't1', featureId, taskId: 'x', effort, code: 'BUDGET_EXHAUSTED', reason: 'out of turns' },
+];
+
+describe('simulation process', () => {
+  it('given teams formed, then sprint 1 planning starts with each team’s features as candidates', () => {
+    const s = aStart();
+    const { reactions } = run(s, formed(s.simulationId));
+    expect(reactions).toEqual([
+      {
+        streamId: `sprint-${s.simulationId}-1`,
+        expectedVersion: 'no_stream',
+        events: [{ type: 'SprintPlanningStarted', data: { simulationId: s.simulationId, sprint: 1, candidates: [{ teamId: 't1', featureIds: ['f1', 'f2', 'f3'] }] } }],
+      },
+    ]);
+  });
+
+  it('waits for every estimate, then commits by priority within capacity and assigns the pair and a reviewer', () => {
+    const s = aStart({ capacity: 3 }); // 3 members × 3 = 9 points
+    const sim = s.simulationId;
+    expect(run(s, [...formed(sim), agreed(sim, 'f1', 5), agreed(sim, 'f2', 8)]).reactions).toEqual([]);
+    const { reactions, types, state } = run(s, [...formed(sim), agreed(sim, 'f1', 5), agreed(sim, 'f2', 8), agreed(sim, 'f3', 3)]);
+    expect(types).toEqual(['FeatureAssigned', 'FeatureAssigned', 'SprintStarted']);
+    const assigned = reactions[0].events.slice(0, 2).map((e) => e.data as Record<string, unknown>);
+    expect(assigned.map((a) => a.featureId)).toEqual(['f1', 'f3']); // f2 (8) does not fit after f1 (5); f3 (3) does
+    expect(assigned[0]).toMatchObject({ driver: 'bob', navigator: 'ada', reviewer: 'cy' });
+    expect(reactions[0].events[2].data).toMatchObject({ committedPoints: 8 });
+    expect(state.status).toBe('running');
+  });
+
+  it('without pairing or review, members take features in turn and nobody reviews', () => {
+    const s = aStart({ pairing: false, review: false, capacity: 20 });
+    const sim = s.simulationId;
+    const { reactions } = run(s, [...formed(sim), agreed(sim, 'f1', 1), agreed(sim, 'f2', 1), agreed(sim, 'f3', 1)]);
+    const assigned = reactions[0].events.slice(0, 3).map((e) => e.data as Record<string, unknown>);
+    expect(assigned.map((a) => [a.driver, a.navigator, a.reviewer])).toEqual([
+      ['ada', null, null],
+      ['bob', null, null],
+      ['cy', null, null],
+    ]);
+  });
+
+  it('ends the sprint when every committed feature is finished, carries over the rest, and plans the next sprint', () => {
+    const s = aStart({ capacity: 3 });
+    const sim = s.simulationId;
+    const { reactions, types } = run(s, [...formed(sim), agreed(sim, 'f1', 5), agreed(sim, 'f2', 8), agreed(sim, 'f3', 3), done(sim, 'f1'), abandoned(sim, 'f3')]);
+    expect(types).toEqual(['SprintEnded', 'SprintPlanningStarted']);
+    expect(reactions[0].events[0].data).toMatchObject({ sprint: 1, committedPoints: 8, deliveredPoints: 5, velocity: 5, done: ['f1'], carriedOver: ['f3'] });
+    expect(reactions[1].events[0].data).toMatchObject({ sprint: 2, candidates: [{ teamId: 't1', featureIds: ['f2', 'f3'] }] });
+  });
+
+  it('completes with metrics when the backlog is done, and ignores what arrives after', () => {
+    const s = aStart({ capacity: 10 });
+    const sim = s.simulationId;
+    const llm: [ProcessInput['type'], unknown] = ['LlmCallCompleted', { callKey: { simulationId: sim, agentId: 'bob/feature-f1', seq: 0 }, usage: { promptTokens: 70, completionTokens: 30 }, timings: { queueMs: 0, latencyMs: 250 } }];
+    const inputs = [...formed(sim), agreed(sim, 'f1', 3), agreed(sim, 'f2', 3), agreed(sim, 'f3', 3), llm, done(sim, 'f1'), done(sim, 'f2'), done(sim, 'f3')];
+    const { reactions, types, state } = run(s, inputs);
+    expect(types).toEqual(['SprintEnded', 'SimulationCompleted']);
+    expect(reactions[1].events[0].data).toMatchObject({
+      metrics: {
+        featuresTotal: 3,
+        featuresDone: 3,
+        acceptanceTestsTotal: 3,
+        acceptanceTestsPassed: 3,
+        sprints: [{ sprint: 1, committedPoints: 9, deliveredPoints: 9 }],
+        tokensByRole: { engineer: { prompt: 70, completion: 30 } },
+        llmTimeMs: 250,
+        wallTimeMs: inputs.length * 1000,
+      },
+    });
+    expect(state.status).toBe('completed');
+    expect(processInput(state, { type: 'FeatureDone', data: done(sim, 'f1')[1] } as ProcessInput, at(99)).reactions).toEqual([]);
+  });
+
+  it('stops after the last sprint even with features left, and fails when teams cannot be formed', () => {
+    const s = aStart({ sprintsMax: 1, capacity: 20 });
+    const sim = s.simulationId;
+    const { types } = run(s, [...formed(sim), agreed(sim, 'f1', 1), agreed(sim, 'f2', 1), agreed(sim, 'f3', 1), done(sim, 'f1'), abandoned(sim, 'f2'), abandoned(sim, 'f3')]);
+    expect(types).toEqual(['SprintEnded', 'SimulationCompleted']);
+    const failed = run(s, [['TeamFormationFailed', { simulationId: sim, code: 'ROSTER_TOO_SMALL', reason: 'x' }]]);
+    expect(failed.types).toEqual(['SimulationFailed']);
+    expect(failed.reactions[0].events[0].data).toMatchObject({ code: 'ROSTER_TOO_SMALL' });
+  });
+
+  it('ignores estimates and outcomes of other sprints or features, and duplicates', () => {
+    const s = aStart({ capacity: 10 });
+    const sim = s.simulationId;
+    const base = [...formed(sim), agreed(sim, 'f1', 3), agreed(sim, 'f2', 3), agreed(sim, 'f3', 3)];
+    expect(run(s, [...base, done(sim, 'f1', 2)]).reactions).toEqual([]);
+    expect(run(s, [...base, done(sim, 'f1'), done(sim, 'f1')]).reactions).toEqual([]);
+    expect(run(s, [...formed(sim), agreed(sim, 'zz', 3)]).state.estimates).toEqual({});
+  });
+});

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { GetSimulationHttpController } from './get-simulation/get-simulation.http.controller';
+import { SimulationProcessEventController } from './simulation-process.event.controller';
+import { SimulationsRepository } from './simulations.repository';
+import { StartSimulationHandler } from './start-simulation/start-simulation.handler';
+import { StartSimulationHttpController } from './start-simulation/start-simulation.http.controller';
+
+@Module({
+  controllers: [StartSimulationHttpController, GetSimulationHttpController, SimulationProcessEventController],
+  providers: [StartSimulationHandler, SimulationsRepository],
+})
+export class SimulationsModule {}

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { Queryable } from '@swe-sim/event-store';
+import { PG_POOL } from '@swe-sim/service-runtime';
+import { SimulationProcess } from './simulation-process';
+
+export interface SimulationRow {
+  simulationId: string;
+  projectId: string;
+  status: SimulationProcess['status'];
+  process: SimulationProcess;
+  startedAt: string;
+  updatedAt: string;
+}
+
+/** pm_simulations: each simulation's process state, kept by the process manager's subscription. */
+@Injectable()
+export class SimulationsRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async load(db: Queryable, simulationId: string): Promise<SimulationProcess | null> {
+    const r = await db.query('SELECT process FROM pm_simulations WHERE simulation_id = $1', [simulationId]);
+    return r.rowCount ? r.rows[0].process : null;
+  }
+
+  async save(db: Queryable, projectId: string | null, process: SimulationProcess, at: string, position: number): Promise<void> {
+    await db.query(
+      `INSERT INTO pm_simulations (simulation_id, project_id, status, process, started_at, updated_at, last_position)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (simulation_id) DO UPDATE SET status = $3, process = $4, updated_at = $6, last_position = $7`,
+      [process.simulationId, projectId, process.status, JSON.stringify(process), process.startedAt, at, position],
+    );
+  }
+
+  async find(simulationId: string): Promise<SimulationRow | null> {
+    const r = await this.pool.query('SELECT * FROM pm_simulations WHERE simulation_id = $1', [simulationId]);
+    if (!r.rowCount) return null;
+    const row = r.rows[0];
+    return {
+      simulationId: row.simulation_id,
+      projectId: row.project_id,
+      status: row.status,
+      process: row.process,
+      startedAt: row.started_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+    };
+  }
+}

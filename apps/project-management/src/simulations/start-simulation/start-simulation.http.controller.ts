@@ -1,0 +1,19 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { ZodBodyPipe } from '@swe-sim/service-runtime';
+import { startSimulationBodySchema } from './simulation-config';
+import { StartSimulationHandler } from './start-simulation.handler';
+
+@Controller('projects/:projectId/simulations')
+export class StartSimulationHttpController {
+  constructor(private readonly handler: StartSimulationHandler) {}
+
+  @Post()
+  @HttpCode(201)
+  start(
+    @Param('projectId', new ParseUUIDPipe()) projectId: string,
+    @Body(new ZodBodyPipe(startSimulationBodySchema)) body: z.output<typeof startSimulationBodySchema>,
+  ) {
+    return this.handler.execute(projectId, body);
+  }
+}
