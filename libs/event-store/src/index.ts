@@ -5,3 +5,4 @@ export * from './subscription';
 export * from './checkpoint-repository';
 export * from './logger';
 export * from './decider';
+export * from './ids';

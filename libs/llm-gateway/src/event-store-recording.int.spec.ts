@@ -5,7 +5,8 @@ import { EventStore } from '@swe-sim/event-store';
 import { createTestDatabase, TestDatabase } from '@swe-sim/testing';
 import { createLlmSimulator, LlmSimulator, ScriptSpec } from '../../../apps/llm-simulator/src';
 import { LlmError, LlmReplayDivergenceError } from './errors';
-import { EventStoreCallRecorder, EventStoreReplaySource, llmCallEventId, uuidV5 } from './event-store-recording';
+import { uuidV5 } from '@swe-sim/event-store';
+import { EventStoreCallRecorder, EventStoreReplaySource, llmCallEventId } from './event-store-recording';
 import { LlmGateway, LlmGatewayOptions } from './gateway';
 import type { LlmCallContext, LlmRequest, LlmResponse } from './types';
 

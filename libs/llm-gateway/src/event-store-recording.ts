@@ -10,7 +10,6 @@
  * call again — a handler re-run after a crash — appends nothing: the unique event id refuses the copy.
  * A re-run that asks something different under the same key is a divergence and throws.
  */
-import { createHash } from 'node:crypto';
 import {
   EventMetadata,
   LlmCallCompleted,
@@ -20,7 +19,7 @@ import {
   type EventData,
   type BlobRef,
 } from '@swe-sim/contracts';
-import { DuplicateEventError, EventStore, StoredEvent } from '@swe-sim/event-store';
+import { DuplicateEventError, EventStore, StoredEvent, UUID_RE, uuidV5 } from '@swe-sim/event-store';
 import { LlmReplayDivergenceError, type LlmErrorCode, type RecordedError } from './errors';
 import { CallRecorder, RecordedCall, RecordedRequest, ReplaySource, callKeyString, diffValues } from './recording';
 import type { CallKey, LlmResponse, NormalizedRequest } from './types';
@@ -28,20 +27,6 @@ import type { CallKey, LlmResponse, NormalizedRequest } from './types';
 type RequestedData = EventData<typeof LlmCallRequested>;
 type CompletedData = EventData<typeof LlmCallCompleted>;
 type FailedData = EventData<typeof LlmCallFailed>;
-
-/** Fixed namespace of swe-sim's LLM call event ids. */
-const NAMESPACE = 'b9f6f7e2-6a4e-5d55-9c1f-3f2d1c4e8a10';
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A UUIDv5-style id: sha1(namespace bytes + name), version 5, RFC 4122 variant. */
-export function uuidV5(name: string, namespace = NAMESPACE): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
-  const h = createHash('sha1').update(ns).update(name, 'utf8').digest();
-  h[6] = (h[6] & 0x0f) | 0x50;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
-}
 
 /** The deterministic id of a call's request event, or of its outcome (completed or failed). */
 export function llmCallEventId(key: CallKey, part: 'requested' | 'outcome'): string {

@@ -9,5 +9,5 @@ export { FairQueue } from './fair-queue';
 export { toolCallsFromContent } from './tool-calls';
 export { validateStructured, stripCodeFence } from './structured';
 export { checkJsonSchema } from './json-schema';
-export { EventStoreCallRecorder, EventStoreReplaySource, llmCallEventId, uuidV5 } from './event-store-recording';
+export { EventStoreCallRecorder, EventStoreReplaySource, llmCallEventId } from './event-store-recording';
 export type { EventStoreRecordingOptions } from './event-store-recording';
