@@ -70,4 +70,25 @@ export const TeamFormationFailed = defineEvent({
   streamOf: (d) => formationStream(d.simulationId),
 });
 
-export const TEAM_EVENTS = [TeamFormed, PairFormed, TeamFormationCompleted, TeamFormationFailed];
+/**
+ * A member changes team between sprints because needs changed (e.g. the remaining features of one
+ * team need a skill it lacks and another team can spare). A swap is two MemberMoved in one append.
+ */
+export const MemberMoved = defineEvent({
+  type: 'MemberMoved',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      personaId: slugIdSchema,
+      fromTeamId: slugIdSchema,
+      toTeamId: slugIdSchema,
+      /** The sprint the move takes effect in (before it starts). */
+      beforeSprint: z.number().int().positive(),
+      reason: z.string().min(1).max(2000),
+    })
+    .strict(),
+  streamOf: (d) => formationStream(d.simulationId),
+});
+
+export const TEAM_EVENTS = [TeamFormed, PairFormed, TeamFormationCompleted, TeamFormationFailed, MemberMoved];
