@@ -1,6 +1,7 @@
 import { runService } from '@swe-sim/service-runtime';
-import { LlmModule } from './llm/llm.module';
+import { ContextModule } from './context/context.module';
 import { llmConfigSchema } from './llm/llm.config';
+import { LlmModule } from './llm/llm.module';
+import { PlanningModule } from './planning/planning.module';
 
-// Agent loops arrive with their issues; the process, health, transport and the LLM gateway run now.
-runService({ service: 'agent-execution', defaultPort: 3002, imports: [LlmModule], configSchema: llmConfigSchema });
+runService({ service: 'agent-execution', defaultPort: 3002, imports: [LlmModule, ContextModule, PlanningModule], configSchema: llmConfigSchema });

@@ -1,5 +1,5 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import { EventMetadata } from '@swe-sim/contracts';
+import { EventMetadata, rpcStream } from '@swe-sim/contracts';
 import { AppendResult, EventStore, ExpectedVersion, HandlerContext, NewEvent, StoredEvent } from '@swe-sim/event-store';
 
 type AppendOptions = { expectedVersion?: ExpectedVersion; metadata?: Partial<EventMetadata> };
@@ -16,6 +16,15 @@ export class EventStoreContext extends BaseRpcContext<[StoredEvent, HandlerConte
 
   getTx() {
     return this.args[1]?.tx ?? null;
+  }
+
+  /**
+   * Sends a request (a `@MessagePattern` of some service, possibly this one) as part of this
+   * handler's work: with a derived `requestId`, a re-run sends nothing new. Fire-and-forget: the
+   * answer is recorded as RpcReplied; whoever needs it reads that or the facts the handler records.
+   */
+  request(type: string, data: unknown, requestId: string): Promise<AppendResult> {
+    return this.append(rpcStream(requestId), [{ id: requestId, type, data }], { expectedVersion: 'no_stream', metadata: { correlationId: requestId } });
   }
 
   /** Appends with correlation and causation taken from the handled event. */

@@ -3,12 +3,13 @@ import { defineEvent } from '../event-definition';
 import { slugIdSchema, storyPointsSchema } from './common';
 
 /**
- * Sprints and planning poker. A round is stream poker-<simulationId>-<featureId>: every vote is
- * an event; diverging estimates (max/min over the configured ratio) make the outliers' rationales
- * part of the next round's prompt, and the team votes again.
+ * Sprints and planning poker. A feature's estimation in a sprint is stream
+ * poker-<simulationId>-<sprint>-<featureId>: every vote is an event; diverging estimates (max/min
+ * over the configured ratio) make the outliers' rationales part of the next round's prompt, and
+ * the team votes again.
  */
 export const sprintStream = (simulationId: string, sprint: number) => `sprint-${simulationId}-${sprint}`;
-export const pokerStream = (simulationId: string, featureId: string) => `poker-${simulationId}-${featureId}`;
+export const pokerStream = (simulationId: string, sprint: number, featureId: string) => `poker-${simulationId}-${sprint}-${featureId}`;
 
 export const SprintPlanningStarted = defineEvent({
   type: 'SprintPlanningStarted',
@@ -37,7 +38,7 @@ export const PlanningPokerRoundStarted = defineEvent({
       voters: z.array(slugIdSchema).min(1),
     })
     .strict(),
-  streamOf: (d) => pokerStream(d.simulationId, d.featureId),
+  streamOf: (d) => pokerStream(d.simulationId, d.sprint, d.featureId),
 });
 
 export const EstimateCast = defineEvent({
@@ -46,6 +47,7 @@ export const EstimateCast = defineEvent({
   schema: z
     .object({
       simulationId: z.string().uuid(),
+      sprint: z.number().int().positive(),
       featureId: slugIdSchema,
       round: z.number().int().positive(),
       voter: slugIdSchema,
@@ -56,7 +58,7 @@ export const EstimateCast = defineEvent({
       fallback: z.boolean().default(false),
     })
     .strict(),
-  streamOf: (d) => pokerStream(d.simulationId, d.featureId),
+  streamOf: (d) => pokerStream(d.simulationId, d.sprint, d.featureId),
 });
 
 export const EstimatesDiverged = defineEvent({
@@ -65,6 +67,7 @@ export const EstimatesDiverged = defineEvent({
   schema: z
     .object({
       simulationId: z.string().uuid(),
+      sprint: z.number().int().positive(),
       featureId: slugIdSchema,
       round: z.number().int().positive(),
       min: z.number().int(),
@@ -73,7 +76,23 @@ export const EstimatesDiverged = defineEvent({
       outliers: z.array(z.object({ voter: slugIdSchema, points: z.number().int(), rationale: z.string() }).strict()),
     })
     .strict(),
-  streamOf: (d) => pokerStream(d.simulationId, d.featureId),
+  streamOf: (d) => pokerStream(d.simulationId, d.sprint, d.featureId),
+});
+
+/** agent-execution asks itself for one vote (a request, so that votes run concurrently and durably). */
+export const EstimateRequested = defineEvent({
+  type: 'EstimateRequested',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      sprint: z.number().int().positive(),
+      teamId: slugIdSchema,
+      featureId: slugIdSchema,
+      round: z.number().int().positive(),
+      voter: slugIdSchema,
+    })
+    .strict(),
 });
 
 export const EstimateAgreed = defineEvent({
@@ -91,7 +110,7 @@ export const EstimateAgreed = defineEvent({
       method: z.enum(['consensus', 'median']),
     })
     .strict(),
-  streamOf: (d) => pokerStream(d.simulationId, d.featureId),
+  streamOf: (d) => pokerStream(d.simulationId, d.sprint, d.featureId),
 });
 
 export const FeatureAssigned = defineEvent({
@@ -149,6 +168,7 @@ export const SprintEnded = defineEvent({
 export const PLANNING_EVENTS = [
   SprintPlanningStarted,
   PlanningPokerRoundStarted,
+  EstimateRequested,
   EstimateCast,
   EstimatesDiverged,
   EstimateAgreed,

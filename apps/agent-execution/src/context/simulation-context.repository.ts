@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { EventData, SimulationStarted, TeamFormed } from '@swe-sim/contracts';
+import { Queryable } from '@swe-sim/event-store';
+import { PG_POOL } from '@swe-sim/service-runtime';
+
+export type SimulationContext = EventData<typeof SimulationStarted>;
+export type TeamContext = EventData<typeof TeamFormed>;
+
+/** ae_simulations and ae_teams: what agents need to know of their simulation and team. */
+@Injectable()
+export class SimulationContextRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async saveSimulation(db: Queryable, started: SimulationContext): Promise<void> {
+    await db.query('INSERT INTO ae_simulations (simulation_id, started) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      started.simulationId,
+      JSON.stringify(started),
+    ]);
+  }
+
+  async saveTeam(db: Queryable, team: TeamContext): Promise<void> {
+    await db.query('INSERT INTO ae_teams (simulation_id, team_id, team) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      team.simulationId,
+      team.teamId,
+      JSON.stringify(team),
+    ]);
+  }
+
+  async simulation(simulationId: string, db: Queryable = this.pool): Promise<SimulationContext | null> {
+    const r = await db.query('SELECT started FROM ae_simulations WHERE simulation_id = $1', [simulationId]);
+    return r.rowCount ? r.rows[0].started : null;
+  }
+
+  async team(simulationId: string, teamId: string, db: Queryable = this.pool): Promise<TeamContext | null> {
+    const r = await db.query('SELECT team FROM ae_teams WHERE simulation_id = $1 AND team_id = $2', [simulationId, teamId]);
+    return r.rowCount ? r.rows[0].team : null;
+  }
+}
