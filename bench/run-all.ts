@@ -10,6 +10,7 @@ type Suite = { name: string; load: () => Promise<{ run: (log: (line: string) => 
 const SUITES: Suite[] = [
   { name: 'event-store', load: () => import('./event-store.bench') },
   { name: 'llm-gateway', load: () => import('./llm-gateway.bench') as never },
+  { name: 'sandbox', load: () => import('./sandbox.bench') },
 ];
 
 async function main(): Promise<void> {
