@@ -1,0 +1,61 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { EventData, formationStream, MemberMoved, PairFormed, SimulationStarted, TeamFormed } from '@swe-sim/contracts';
+import { EventStore, fold } from '@swe-sim/event-store';
+import { EventStoreContext } from '@swe-sim/transport';
+import { FormationEvent, formationDecider } from './formation.decider';
+import { TeamsRepository } from './teams.repository';
+
+/**
+ * On SimulationStarted: form the teams and append every formation event in one append to
+ * formation-<simulationId>, inside the subscription's transaction (exactly once with the
+ * checkpoint). A replayed SimulationStarted folds the stream first and decides nothing.
+ */
+@Controller()
+export class FormTeamsEventController {
+  constructor(
+    private readonly store: EventStore,
+    private readonly teams: TeamsRepository,
+  ) {}
+
+  @EventPattern(SimulationStarted.type)
+  async onSimulationStarted(@Payload() started: EventData<typeof SimulationStarted>, @Ctx() ctx: EventStoreContext) {
+    const stream = formationStream(started.simulationId);
+    const history = await this.store.readStream(stream, {}, ctx.getTx() ?? undefined);
+    const events = formationDecider.decide(
+      {
+        type: 'FormTeams',
+        data: {
+          simulationId: started.simulationId,
+          seed: started.config.seed,
+          input: {
+            stack: started.project.stack,
+            backlog: started.project.backlog,
+            roster: started.config.roster,
+            teams: started.config.teams,
+            teamSize: started.config.teamSize,
+            pairing: started.config.process.pairing,
+          },
+        },
+      },
+      fold(formationDecider, history as unknown as FormationEvent[]),
+    );
+    if (events.length === 0) return;
+    await ctx.append(stream, events, { expectedVersion: history.length === 0 ? 'no_stream' : history.length });
+  }
+
+  @EventPattern(TeamFormed.type)
+  async onTeamFormed(@Payload() team: EventData<typeof TeamFormed>, @Ctx() ctx: EventStoreContext) {
+    await this.teams.teamFormed(ctx.getTx()!, team);
+  }
+
+  @EventPattern(PairFormed.type)
+  async onPairFormed(@Payload() pair: EventData<typeof PairFormed>, @Ctx() ctx: EventStoreContext) {
+    await this.teams.pairFormed(ctx.getTx()!, pair);
+  }
+
+  @EventPattern(MemberMoved.type)
+  async onMemberMoved(@Payload() move: EventData<typeof MemberMoved>, @Ctx() ctx: EventStoreContext) {
+    await this.teams.memberMoved(ctx.getTx()!, move);
+  }
+}
