@@ -16,9 +16,9 @@ import { promisify } from 'node:util';
 import { lastValueFrom } from 'rxjs';
 import { createEventRegistry } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
-import { createTestDatabase, REPO_ROOT, startService } from '@swe-sim/testing';
+import { createTestDatabase, startService } from '@swe-sim/testing';
 import { EventRecord, EventStoreClient } from '@swe-sim/transport';
-import { findRepoRoot, SandboxEngine, sandboxImageTags } from '../apps/sandbox-control/src/docker';
+import { SandboxEngine, sandboxImageTags } from '../apps/sandbox-control/src/docker';
 import { BenchFigure, figure, now, percentile } from './bench-kit';
 
 const run$ = promisify(execFile);
@@ -43,9 +43,7 @@ export async function run(log: (line: string) => void = () => {}): Promise<Bench
   const store = new EventStore(db.pool, { registry: createEventRegistry() });
   const client = new EventStoreClient({ store, connection: { connectionString: db.url }, service: 'bench', requestTimeoutMs: 120_000, replyPollMs: 100 });
   const engine = new SandboxEngine({ instanceId: `${instanceId}-engine`, workspaceRoot: path.join(wsRoot, 'engine') });
-  // startService resolves entries under <REPO_ROOT>/dist, and REPO_ROOT is dist/ itself when this runs compiled.
-  const entry = path.relative(path.join(REPO_ROOT, 'dist'), path.join(findRepoRoot(), 'dist', 'apps', 'sandbox-control', 'src', 'main.js'));
-  const service = await startService(entry, {
+  const service = await startService('sandbox-control', {
     DATABASE_URL: db.url,
     SANDBOX_INSTANCE_ID: instanceId,
     SANDBOX_WORKSPACE_ROOT: wsRoot,

@@ -1,8 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
-export const REPO_ROOT = join(__dirname, '..', '..', '..');
+/** The repository root, whether this runs from source (jest) or compiled under dist/ (benchmarks). */
+export const REPO_ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 /** A port the OS says is free now. */
 export function freePort(): Promise<number> {
