@@ -73,7 +73,10 @@ describe('a simulation through team formation and planning poker', () => {
       const r = await fetch(`${pm.url}/simulations/${simulationId}`);
       const body: any = r.ok ? await r.json() : undefined;
       return body?.status === 'running' ? body : undefined;
-    }, 30_000, 'sprint 1 running');
+    }, 30_000, 'sprint 1 running').catch(async (err) => {
+      const seen = (await typesOf(simulationId)).map((e) => e.type);
+      throw new Error(`${err.message}\nevents: ${seen.join(', ')}\n${services.map((s) => s.output().slice(-3000)).join('\n---\n')}`);
+    });
 
     const events = await typesOf(simulationId);
     const of = (t: string) => events.filter((e) => e.type === t).map((e) => e.data);

@@ -19,7 +19,7 @@ export class SimulationProcessEventController {
     const event = ctx.getEvent();
     if (await this.simulations.load(ctx.getTx()!, data.simulationId)) return;
     const process = startProcess(data, event.metadata.recordedAt);
-    await this.simulations.save(ctx.getTx()!, data.project.projectId, process, event.metadata.recordedAt, event.globalPosition);
+    await this.simulations.save(ctx.getTx()!, process, event.metadata.recordedAt, event.globalPosition);
   }
 
   @EventPattern('TeamFormed')
@@ -68,6 +68,6 @@ export class SimulationProcessEventController {
     if (!state) return; // not a simulation of ours (e.g. an LLM call made outside one)
     const { state: next, reactions } = processInput(state, { type, data } as ProcessInput, event.metadata.recordedAt);
     for (const r of reactions) await ctx.append(r.streamId, r.events, { expectedVersion: r.expectedVersion, metadata: { simulationId } });
-    await this.simulations.save(tx, null, next, event.metadata.recordedAt, event.globalPosition);
+    await this.simulations.save(tx, next, event.metadata.recordedAt, event.globalPosition);
   }
 }

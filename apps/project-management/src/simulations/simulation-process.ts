@@ -55,6 +55,7 @@ export interface TeamPlan {
 
 export interface SimulationProcess {
   simulationId: string;
+  projectId: string;
   status: 'forming' | 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
   startedAt: string;
   config: { sprintsMax: number; capacityPerMember: number; pairing: boolean; review: boolean };
@@ -87,6 +88,7 @@ export interface Reaction {
 export function startProcess(e: EventData<typeof SimulationStarted>, recordedAt: string): SimulationProcess {
   return {
     simulationId: e.simulationId,
+    projectId: e.project.projectId,
     status: 'forming',
     startedAt: recordedAt,
     config: {

@@ -23,12 +23,12 @@ export class SimulationsRepository {
     return r.rowCount ? r.rows[0].process : null;
   }
 
-  async save(db: Queryable, projectId: string | null, process: SimulationProcess, at: string, position: number): Promise<void> {
+  async save(db: Queryable, process: SimulationProcess, at: string, position: number): Promise<void> {
     await db.query(
       `INSERT INTO pm_simulations (simulation_id, project_id, status, process, started_at, updated_at, last_position)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (simulation_id) DO UPDATE SET status = $3, process = $4, updated_at = $6, last_position = $7`,
-      [process.simulationId, projectId, process.status, JSON.stringify(process), process.startedAt, at, position],
+      [process.simulationId, process.projectId, process.status, JSON.stringify(process), process.startedAt, at, position],
     );
   }
 
