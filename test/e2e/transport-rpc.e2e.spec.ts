@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import { createEventRegistry } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
@@ -49,6 +50,15 @@ describe('request/response through the event store', () => {
       Array.from({ length: 40 }, (_, i) => lastValueFrom(sut.send('TestSumRequested', { numbers: [i, 1] }))),
     );
     expect(replies.map((r) => r.sum)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+  });
+
+  it('joins a request already stored when sent again with the same id (a re-run after a crash), answered once', async () => {
+    const eventId = randomUUID();
+    const first = await lastValueFrom(sut.send('TestSumRequested', new EventRecord({ numbers: [20, 1] }, { eventId })));
+    const again = await lastValueFrom(sut.send('TestSumRequested', new EventRecord({ numbers: [20, 1] }, { eventId })));
+    expect(again).toEqual(first);
+    const rows = await db.pool.query(`SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`rpc-${eventId}`]);
+    expect(rows.rows.map((r) => r.type)).toEqual(['TestSumRequested', 'RpcReplied']);
   });
 
   it("passes the handler's error code back", async () => {

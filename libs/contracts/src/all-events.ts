@@ -8,8 +8,9 @@ import { SIMULATION_EVENTS } from './events/simulation.events';
 import { TEAM_EVENTS } from './events/team.events';
 import { PLANNING_EVENTS } from './events/planning.events';
 import { FEATURE_EVENTS } from './events/feature.events';
+import { AGENT_EVENTS } from './events/agent.events';
 
 /** Every event type of swe-sim. A type missing here cannot be appended. */
-export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, LlmCallRequested, LlmCallCompleted, LlmCallFailed, ...SANDBOX_EVENTS, ...SIMULATION_EVENTS, ...TEAM_EVENTS, ...PLANNING_EVENTS, ...FEATURE_EVENTS];
+export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, LlmCallRequested, LlmCallCompleted, LlmCallFailed, ...SANDBOX_EVENTS, ...SIMULATION_EVENTS, ...TEAM_EVENTS, ...PLANNING_EVENTS, ...FEATURE_EVENTS, ...AGENT_EVENTS];
 
 export const createEventRegistry = (extra: readonly EventDefinition[] = []) => new EventRegistry([...ALL_EVENTS, ...extra]);

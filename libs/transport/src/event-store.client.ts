@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import { Client, ClientConfig } from 'pg';
 import { rpcStream } from '@swe-sim/contracts';
-import { EVENTS_CHANNEL, EventStore, StoredEvent } from '@swe-sim/event-store';
+import { ConcurrencyError, DuplicateEventError, EVENTS_CHANNEL, EventStore, StoredEvent } from '@swe-sim/event-store';
 import { unwrapRecord } from './event-record';
 import { RpcRemoteError, RpcTimeoutError } from './errors';
 
 export interface EventStoreClientOptions {
+  /** An `EventRecord` with `eventId` makes `send()` idempotent: the same id joins the request already stored. */
   store: EventStore;
   connection: ClientConfig;
   /** Written as the actor of what this client appends. */
@@ -96,6 +97,9 @@ export class EventStoreClient extends ClientProxy {
       })
       .then(() => this.checkReplies())
       .catch((err) => {
+        // A request with a caller-chosen id that is already stored (a re-run after a crash):
+        // wait for its reply instead of asking twice.
+        if (options.eventId && (err instanceof ConcurrencyError || err instanceof DuplicateEventError)) return this.checkReplies();
         const p = this.pending.get(requestId);
         if (!p) return;
         this.forget(requestId);

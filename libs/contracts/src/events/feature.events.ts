@@ -45,7 +45,7 @@ export const FeatureAbandoned = defineEvent({
       featureId: slugIdSchema,
       taskId: z.string().min(1),
       effort: effortSchema,
-      code: z.enum(['BUDGET_EXHAUSTED', 'TESTS_FAILING', 'AGENT_FAILED', 'SANDBOX_FAILED', 'LLM_FAILED', 'CANCELLED']),
+      code: z.enum(['BUDGET_EXHAUSTED', 'TESTS_FAILING', 'REVIEW_REJECTED', 'AGENT_FAILED', 'SANDBOX_FAILED', 'LLM_FAILED', 'CANCELLED']),
       reason: z.string().max(4000),
     })
     .strict(),
