@@ -3,5 +3,6 @@ import { ContextModule } from './context/context.module';
 import { llmConfigSchema } from './llm/llm.config';
 import { LlmModule } from './llm/llm.module';
 import { PlanningModule } from './planning/planning.module';
+import { TasksModule } from './tasks/tasks.module';
 
-runService({ service: 'agent-execution', defaultPort: 3002, imports: [LlmModule, ContextModule, PlanningModule], configSchema: llmConfigSchema });
+runService({ service: 'agent-execution', defaultPort: 3002, imports: [LlmModule, ContextModule, PlanningModule, TasksModule], configSchema: llmConfigSchema });

@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import {
+  AgentTaskEnded,
+  EventData,
+  FeatureAbandoned,
+  FeatureDone,
+  Persona,
+  featureStream,
+  taskStream,
+} from '@swe-sim/contracts';
+import { ConcurrencyError, DuplicateEventError, EventStore, NewEvent, derivedId, fold } from '@swe-sim/event-store';
+import { LlmGateway } from '@swe-sim/llm-gateway';
+import { LOGGER, JsonLogger, PG_POOL } from '@swe-sim/service-runtime';
+import { EventStoreClient } from '@swe-sim/transport';
+import { llmSettingsFor } from '../context/persona-llm';
+import { SimulationContext, SimulationContextRepository } from '../context/simulation-context.repository';
+import { KeyedMutex } from './keyed-mutex';
+import { REPO_TEAM, candidateScript, commitScript, diffScript, ensureRepository, ensureWorktree, mergeScript } from './repository';
+import { SANDBOX_GONE, SandboxPort, describeCommand } from './sandbox.port';
+import { TASK_LIMITS, TaskAction, nextAction } from './task.decider';
+import { DRIVER_TOOLS, NAVIGATOR_TOOLS, PromptContext, REVIEW_JSON_SCHEMA, reviewMessages, turnMessages } from './task.prompts';
+import { TaskEvent, TaskState, evolveTask, initialTaskState } from './task.state';
+import { executeTool } from './tool-executor';
+
+export const SANDBOX_CLIENT = Symbol('SANDBOX_CLIENT');
+
+const taskDecider = { evolve: evolveTask, initialState: initialTaskState };
+const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+
+interface TaskEnv {
+  sim: SimulationContext;
+  port: SandboxPort;
+  prompt: PromptContext;
+  personas: Record<string, Persona>;
+}
+
+/**
+ * Runs one agent task to its end: fold the stream, ask the decider what to do, do it (an LLM
+ * call, a sandbox request), record the result with the version read, repeat. Killed at any line,
+ * it resumes from the stream: the LLM call is recorded under a key derived from the turn, and each
+ * sandbox request has an id derived from its cause, so nothing is done twice that was recorded.
+ */
+@Injectable()
+export class TaskRunner {
+  private readonly repoLocks = new KeyedMutex();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly context: SimulationContextRepository,
+    @Inject(LlmGateway) private readonly llm: LlmGateway,
+    @Inject(SANDBOX_CLIENT) private readonly client: EventStoreClient,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(LOGGER) private readonly log: JsonLogger,
+  ) {}
+
+  async run(taskId: string): Promise<EventData<typeof AgentTaskEnded> | null> {
+    let failures = 0;
+    for (let step = 0; step < 100_000; step++) {
+      const history = (await this.store.readStream(taskStream(taskId))) as unknown as TaskEvent[];
+      const state = fold(taskDecider, history);
+      const action = nextAction(state);
+      if (action.kind === 'none') return state.ended;
+      const env = await this.envFor(state);
+      let events: NewEvent[];
+      try {
+        events = await this.perform(action, state, env, taskId);
+        failures = 0;
+      } catch (err) {
+        failures++;
+        this.log.warn('task step failed', { taskId, action: action.kind, attempt: failures, error: (err as Error).message });
+        if (failures < 3) {
+          await new Promise((r) => setTimeout(r, 500 * failures));
+          continue;
+        }
+        const code = action.kind === 'sandbox' || action.kind === 'integrate' ? 'SANDBOX_FAILED' : 'AGENT_FAILED';
+        events = await this.perform({ kind: 'end', outcome: 'abandoned', code, reason: `${action.kind} failed: ${(err as Error).message}`.slice(0, 3000) }, state, env, taskId);
+      }
+      try {
+        await this.record(taskId, history.length, events, state);
+      } catch (err) {
+        if (!(err instanceof ConcurrencyError)) throw err; // someone else moved the task on: read again
+      }
+    }
+    throw new Error(`task ${taskId} did not end`);
+  }
+
+  private async envFor(state: TaskState): Promise<TaskEnv> {
+    const task = state.task!;
+    const sim = await this.context.simulation(task.simulationId);
+    if (!sim) throw new Error(`simulation ${task.simulationId} is not known`);
+    const feature = sim.project.backlog.find((b) => b.featureId === task.featureId)!;
+    const personas = Object.fromEntries(sim.config.roster.map((p) => [p.personaId, p]));
+    const files = [...sim.project.scaffold, ...sim.project.acceptance.files].map((f) => f.path).sort();
+    return {
+      sim,
+      port: new SandboxPort(this.client, task.simulationId),
+      personas,
+      prompt: { project: { name: sim.project.name, stack: sim.project.stack, files }, feature, personas },
+    };
+  }
+
+  private async record(taskId: string, version: number, events: NewEvent[], state: TaskState): Promise<void> {
+    const task = state.task!;
+    const metadata = { simulationId: task.simulationId, correlationId: taskId, actor: 'agent-execution' };
+    await this.store.transaction(async (tx) => {
+      await this.store.append(taskStream(taskId), events, { expectedVersion: version, metadata }, tx);
+      const ended = events.find((e) => e.type === AgentTaskEnded.type)?.data as EventData<typeof AgentTaskEnded> | undefined;
+      if (!ended) return;
+      const effort = { turns: ended.turns, promptTokens: ended.promptTokens, completionTokens: ended.completionTokens };
+      const common = { simulationId: task.simulationId, sprint: task.sprint, teamId: task.teamId, featureId: task.featureId, taskId, effort };
+      const outcome =
+        ended.outcome === 'done'
+          ? { type: FeatureDone.type, data: { ...common, acceptanceTestsPassed: (await this.context.simulation(task.simulationId))!.project.backlog.find((b) => b.featureId === task.featureId)!.tests.length } }
+          : { type: FeatureAbandoned.type, data: { ...common, code: ended.code as never, reason: ended.reason } };
+      await this.store
+        .append(featureStream(task.simulationId, task.featureId), [{ ...outcome, id: derivedId('feature-outcome', taskId) }], { metadata }, tx)
+        .catch((err) => {
+          if (!(err instanceof DuplicateEventError)) throw err;
+        });
+    });
+  }
+
+  private async perform(action: TaskAction, s: TaskState, env: TaskEnv, taskId: string): Promise<NewEvent[]> {
+    const task = s.task!;
+    switch (action.kind) {
+      case 'none':
+        return [];
+      case 'sandbox':
+        return [await this.newSandbox(taskId, s, env, action.generation)];
+      case 'llm': {
+        const persona = env.personas[action.speaker];
+        const { model, sampling } = llmSettingsFor(env.sim, persona);
+        const turn = s.turns + 1;
+        const agentId = `${action.speaker}/${task.featureId}.s${task.sprint}`;
+        const result = await this.llm.tryComplete(
+          { model, sampling, messages: turnMessages(s, action.speaker, action.role, env.prompt), tools: action.role === 'driver' ? DRIVER_TOOLS : NAVIGATOR_TOOLS, toolChoice: 'auto' },
+          { simulationId: task.simulationId, agentId, seq: s.turns, role: action.role },
+        );
+        const base = { taskId, turn, speaker: action.speaker, role: action.role, llm: { agentId, seq: s.turns } };
+        if (!result.ok) {
+          return [{ type: 'AgentTurnTaken', data: { ...base, content: null, toolCalls: [], usage: { promptTokens: 0, completionTokens: 0 }, failure: { code: result.error.code, message: result.error.message.slice(0, 4000) } } }];
+        }
+        const r = result.response;
+        // Our own call ids: unique in the task, so tool results always find their call.
+        const toolCalls = (r.message.tool_calls ?? []).map((c, i) => ({ id: `call_${turn}_${i}`, name: c.name.slice(0, 200), arguments: c.arguments }));
+        return [{ type: 'AgentTurnTaken', data: { ...base, content: r.message.content, toolCalls, usage: r.usage, failure: null } }];
+      }
+      case 'tool': {
+        const started = Date.now();
+        const turn = s.lastTurn!.turn;
+        const allowed = (s.lastTurn!.role === 'driver' ? DRIVER_TOOLS : NAVIGATOR_TOOLS).map((t) => t.name);
+        const settings = { workdir: task.workdir, testCommand: env.sim.project.acceptance.command, tests: env.prompt.feature.tests, allowed };
+        try {
+          const result = await executeTool(env.port, s.sandbox!.sandboxId, action.call, settings, derivedId(taskId, 'tool', turn, action.call.id, s.sandbox!.generation));
+          return [{ type: 'ToolCallCompleted', data: { taskId, turn, ...result, durationMs: Date.now() - started } }];
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? '';
+          if (!SANDBOX_GONE.has(code)) throw err;
+          const lost = { type: 'ToolCallCompleted', data: { taskId, turn, toolCallId: action.call.id, name: action.call.name, ok: false, output: `the sandbox was lost (${code}); a new one is ready with the same files: try again`, durationMs: Date.now() - started } };
+          const generation = s.sandbox!.generation + 1;
+          if (generation >= TASK_LIMITS.sandboxGenerations) {
+            return [lost, ...(await this.perform({ kind: 'end', outcome: 'abandoned', code: 'SANDBOX_FAILED', reason: `lost ${generation} sandboxes` }, s, env, taskId))];
+          }
+          return [lost, await this.newSandbox(taskId, s, env, generation)];
+        }
+      }
+      case 'swap':
+        return [{ type: 'PairRolesSwapped', data: { taskId, turn: Math.max(1, s.turns), driver: s.navigator!, navigator: s.driver } }];
+      case 'request-review': {
+        const round = s.reviewRound + 1;
+        const r = await env.port.run(derivedId(taskId, 'diff', round), s.sandbox!.sandboxId, diffScript(task.workdir), 60_000, 256 * 1024);
+        const diff = r.exitCode === 0 ? r.stdout : describeCommand(r);
+        return [{ type: 'ReviewRequested', data: { taskId, round, reviewer: task.reviewer!, diff: diff.slice(0, 60_000), diffTruncated: diff.length > 60_000 || r.truncated } }];
+      }
+      case 'review':
+        return [await this.review(taskId, s, env)];
+      case 'integrate':
+        return this.repoLocks.run(task.simulationId, () => this.withRepoLock(task.simulationId, () => this.integrate(taskId, s, env)));
+      case 'end': {
+        if (s.sandbox) await env.port.release(derivedId(taskId, 'release', s.sandbox.generation), s.sandbox.sandboxId);
+        return [
+          {
+            type: 'AgentTaskEnded',
+            data: { taskId, outcome: action.outcome, code: action.code, reason: action.reason, turns: s.turns, promptTokens: s.promptTokens, completionTokens: s.completionTokens },
+          },
+        ];
+      }
+      default: {
+        const unhandled: never = action;
+        throw new Error(`unhandled action ${(unhandled as { kind: string }).kind}`);
+      }
+    }
+  }
+
+  /** A sandbox on the simulation's repository, with main made and the feature's tree ready. */
+  private async newSandbox(taskId: string, s: TaskState, env: TaskEnv, generation: number): Promise<NewEvent> {
+    const task = s.task!;
+    const sandboxId = `t${short(taskId)}g${generation}`;
+    await env.port.create(derivedId(taskId, 'sandbox', generation), sandboxId, REPO_TEAM, env.sim.project.stack);
+    await this.repoLocks.run(task.simulationId, () =>
+      this.withRepoLock(task.simulationId, async () => {
+        await ensureRepository(env.port, sandboxId, env.sim.project, `${task.simulationId}:repo-init`);
+        await ensureWorktree(env.port, sandboxId, task.featureId, `${taskId}:g${generation}`);
+      }),
+    );
+    return { type: 'TaskSandboxReady', data: { taskId, sandboxId, generation } };
+  }
+
+  private async review(taskId: string, s: TaskState, env: TaskEnv): Promise<NewEvent> {
+    const task = s.task!;
+    const reviewer = task.reviewer!;
+    const persona = env.personas[reviewer];
+    const diff = s.reviewDiff ?? '';
+    const { model, sampling } = llmSettingsFor(env.sim, persona);
+    const agentId = `${reviewer}/${task.featureId}.s${task.sprint}.review`;
+    const seq = s.reviewRound - 1;
+    const result = await this.llm.tryComplete(
+      { model, sampling, messages: reviewMessages(persona, reviewer, diff, env.prompt, s.reviewRound), structured: { name: 'review', jsonSchema: REVIEW_JSON_SCHEMA } },
+      { simulationId: task.simulationId, agentId, seq, role: 'reviewer' },
+    );
+    const verdict = result.ok ? (result.response.parsed as { verdict: string; comments: string }) : null;
+    const base = { taskId, round: s.reviewRound, reviewer, llm: { agentId, seq } };
+    if (!verdict) {
+      return { type: 'ReviewApproved', data: { ...base, comments: `no usable review (${!result.ok ? result.error.code : 'EMPTY'}): approved by default`, fallback: true } };
+    }
+    return { type: verdict.verdict === 'approve' ? 'ReviewApproved' : 'ReviewCommented', data: { ...base, comments: String(verdict.comments ?? '').slice(0, 8000), fallback: false } };
+  }
+
+  /** Commit the branch, test main merged with it in a fresh sandbox, and merge only if that passes. */
+  private async integrate(taskId: string, s: TaskState, env: TaskEnv): Promise<NewEvent[]> {
+    const task = s.task!;
+    const attempt = s.integrationFailures;
+    const key = (part: string) => derivedId(taskId, 'integrate', attempt, part);
+    const driver = env.personas[task.driver];
+    const author = { name: driver?.name ?? task.driver, email: `${task.driver}@agents.swe-sim.local` };
+    const commit = await env.port.run(key('commit'), s.sandbox!.sandboxId, commitScript(task.workdir, author, `${task.featureId}: ${env.prompt.feature.title}`), 60_000);
+    if (commit.exitCode !== 0) throw new Error(`commit failed: ${describeCommand(commit)}`);
+
+    const done = (await this.context.featuresDone(task.simulationId)).filter((f) => f !== task.featureId);
+    const tests = [...new Set([...env.prompt.feature.tests, ...env.sim.project.backlog.filter((b) => done.includes(b.featureId)).flatMap((b) => b.tests)])];
+    const acceptance = await Promise.all(
+      env.sim.project.acceptance.files.map(async (f) => ({ path: f.path, base64: ((await this.store.getBlob(f.hash)) ?? Buffer.alloc(0)).toString('base64') })),
+    );
+    const sandboxId = `a${short(taskId)}i${attempt}`;
+    await env.port.create(key('sandbox'), sandboxId, REPO_TEAM, env.sim.project.stack);
+    const run = await env.port.run(key('candidate'), sandboxId, candidateScript(task.branch, acceptance, env.sim.project.acceptance.command, tests), 300_000);
+    await env.port.release(key('release'), sandboxId);
+
+    if (run.exitCode === 3 && run.stdout.startsWith('MERGE_CONFLICT')) {
+      const files = run.stdout.split('\n').slice(1).filter((l) => l && !l.includes(' ')).slice(0, 100);
+      return [{ type: 'MergeConflicted', data: { taskId, files, output: describeCommand(run, 8000) } }];
+    }
+    const tested = { taskId, sandboxId, tests, exitCode: run.exitCode, output: describeCommand(run, 20_000) };
+    if (run.exitCode !== 0) return [{ type: 'AcceptanceTestsRun', data: { ...tested, passed: false } }];
+    const merge = await env.port.run(key('merge'), s.sandbox!.sandboxId, mergeScript(task.branch, `Merge ${task.branch}: ${env.prompt.feature.title}`), 60_000);
+    const sha = merge.stdout.trim().split('\n').pop() ?? '';
+    if (merge.exitCode !== 0 || !/^[0-9a-f]{7,64}$/.test(sha)) {
+      return [{ type: 'MergeConflicted', data: { taskId, files: [], output: describeCommand(merge, 8000) } }];
+    }
+    return [
+      { type: 'AcceptanceTestsRun', data: { ...tested, passed: true } },
+      { type: 'BranchMerged', data: { taskId, branch: task.branch, commit: sha } },
+    ];
+  }
+
+  /** The repository is changed by one task at a time across instances too (main, worktrees, merges). */
+  private async withRepoLock<T>(simulationId: string, fn: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`repo:${simulationId}`]);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`repo:${simulationId}`]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+}

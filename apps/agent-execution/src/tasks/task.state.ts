@@ -1,0 +1,171 @@
+import {
+  AcceptanceTestsRun,
+  AgentTaskEnded,
+  AgentTaskStarted,
+  AgentTurnTaken,
+  BranchMerged,
+  EventData,
+  MergeConflicted,
+  PairRolesSwapped,
+  ReviewApproved,
+  ReviewCommented,
+  ReviewRequested,
+  TaskSandboxReady,
+  ToolCallCompleted,
+} from '@swe-sim/contracts';
+
+export type TaskEvent =
+  | { type: 'AgentTaskStarted'; data: EventData<typeof AgentTaskStarted> }
+  | { type: 'TaskSandboxReady'; data: EventData<typeof TaskSandboxReady> }
+  | { type: 'AgentTurnTaken'; data: EventData<typeof AgentTurnTaken> }
+  | { type: 'ToolCallCompleted'; data: EventData<typeof ToolCallCompleted> }
+  | { type: 'PairRolesSwapped'; data: EventData<typeof PairRolesSwapped> }
+  | { type: 'ReviewRequested'; data: EventData<typeof ReviewRequested> }
+  | { type: 'ReviewCommented'; data: EventData<typeof ReviewCommented> }
+  | { type: 'ReviewApproved'; data: EventData<typeof ReviewApproved> }
+  | { type: 'MergeConflicted'; data: EventData<typeof MergeConflicted> }
+  | { type: 'AcceptanceTestsRun'; data: EventData<typeof AcceptanceTestsRun> }
+  | { type: 'BranchMerged'; data: EventData<typeof BranchMerged> }
+  | { type: 'AgentTaskEnded'; data: EventData<typeof AgentTaskEnded> };
+
+/** What the agents have seen, in order: the material their prompts are built from. */
+export type TranscriptEntry =
+  | { kind: 'turn'; data: EventData<typeof AgentTurnTaken> }
+  | { kind: 'tool'; data: EventData<typeof ToolCallCompleted> }
+  | { kind: 'review'; reviewer: string; approved: boolean; comments: string }
+  | { kind: 'notice'; text: string };
+
+export type TaskPhase = 'working' | 'review-needed' | 'reviewing' | 'integrating' | 'merged' | 'ended';
+
+export interface TaskState {
+  task: EventData<typeof AgentTaskStarted> | null;
+  sandbox: { sandboxId: string; generation: number } | null;
+  driver: string;
+  navigator: string | null;
+  phase: TaskPhase;
+  turns: number;
+  driverTurnsSinceSwap: number;
+  promptTokens: number;
+  completionTokens: number;
+  consecutiveLlmFailures: number;
+  transcript: TranscriptEntry[];
+  /** Tool calls of the last turn still without a result, in order. */
+  pendingToolCalls: EventData<typeof AgentTurnTaken>['toolCalls'];
+  lastTurn: EventData<typeof AgentTurnTaken> | null;
+  lastTestsPassed: boolean | null;
+  reviewRound: number;
+  /** The diff the reviewer is asked about. */
+  reviewDiff: string | null;
+  integrationFailures: number;
+  ended: EventData<typeof AgentTaskEnded> | null;
+}
+
+export const initialTaskState: TaskState = {
+  task: null,
+  sandbox: null,
+  driver: '',
+  navigator: null,
+  phase: 'working',
+  turns: 0,
+  driverTurnsSinceSwap: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  consecutiveLlmFailures: 0,
+  transcript: [],
+  pendingToolCalls: [],
+  lastTurn: null,
+  lastTestsPassed: null,
+  reviewRound: 0,
+  reviewDiff: null,
+  integrationFailures: 0,
+  ended: null,
+};
+
+export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
+  switch (event.type) {
+    case 'AgentTaskStarted':
+      return { ...initialTaskState, task: event.data, driver: event.data.driver, navigator: event.data.navigator };
+    case 'TaskSandboxReady':
+      return { ...state, sandbox: { sandboxId: event.data.sandboxId, generation: event.data.generation } };
+    case 'AgentTurnTaken': {
+      const t = event.data;
+      return {
+        ...state,
+        turns: state.turns + 1,
+        driverTurnsSinceSwap: state.driverTurnsSinceSwap + (t.role === 'driver' ? 1 : 0),
+        promptTokens: state.promptTokens + t.usage.promptTokens,
+        completionTokens: state.completionTokens + t.usage.completionTokens,
+        consecutiveLlmFailures: t.failure ? state.consecutiveLlmFailures + 1 : 0,
+        transcript: [...state.transcript, { kind: 'turn', data: t }],
+        pendingToolCalls: t.toolCalls,
+        lastTurn: t,
+      };
+    }
+    case 'ToolCallCompleted': {
+      const r = event.data;
+      const finished = r.name === 'finish' && r.ok;
+      return {
+        ...state,
+        transcript: [...state.transcript, { kind: 'tool', data: r }],
+        pendingToolCalls: state.pendingToolCalls.filter((c) => c.id !== r.toolCallId),
+        lastTestsPassed: r.testsPassed ?? state.lastTestsPassed,
+        phase: finished ? (state.task?.reviewer ? 'review-needed' : 'integrating') : state.phase,
+      };
+    }
+    case 'PairRolesSwapped':
+      return {
+        ...state,
+        driver: event.data.driver,
+        navigator: event.data.navigator,
+        driverTurnsSinceSwap: 0,
+        transcript: [...state.transcript, { kind: 'notice', text: `Roles swapped: ${event.data.driver} drives now, ${event.data.navigator} navigates.` }],
+      };
+    case 'ReviewRequested':
+      return { ...state, phase: 'reviewing', reviewRound: event.data.round, reviewDiff: event.data.diff };
+    case 'ReviewCommented':
+      return {
+        ...state,
+        phase: 'working',
+        transcript: [...state.transcript, { kind: 'review', reviewer: event.data.reviewer, approved: false, comments: event.data.comments }],
+      };
+    case 'ReviewApproved':
+      return {
+        ...state,
+        phase: 'integrating',
+        transcript: [...state.transcript, { kind: 'review', reviewer: event.data.reviewer, approved: true, comments: event.data.comments }],
+      };
+    case 'MergeConflicted':
+      return {
+        ...state,
+        phase: 'working',
+        integrationFailures: state.integrationFailures + 1,
+        transcript: [
+          ...state.transcript,
+          {
+            kind: 'notice',
+            text: `Merging the branch into main conflicts in: ${event.data.files.join(', ') || '(unknown files)'}. Run \`git merge main\` in your tree, resolve the conflicts, commit, run the tests and finish again.\n${event.data.output}`,
+          },
+        ],
+      };
+    case 'AcceptanceTestsRun':
+      if (event.data.passed) return state;
+      return {
+        ...state,
+        phase: 'working',
+        integrationFailures: state.integrationFailures + 1,
+        lastTestsPassed: false,
+        transcript: [
+          ...state.transcript,
+          { kind: 'notice', text: `On main merged with your branch, in a fresh sandbox, the acceptance tests fail (TESTS FAILED):\n${event.data.output}` },
+        ],
+      };
+    case 'BranchMerged':
+      return { ...state, phase: 'merged' };
+    case 'AgentTaskEnded':
+      return { ...state, phase: 'ended', ended: event.data };
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+}

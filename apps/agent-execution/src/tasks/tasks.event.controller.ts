@@ -1,0 +1,35 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { AgentTaskRunRequested, AgentTaskStarted, EventData, FeatureAssigned, taskIdOf, taskStream } from '@swe-sim/contracts';
+import { derivedId } from '@swe-sim/event-store';
+import { EventStoreContext } from '@swe-sim/transport';
+import { SimulationContextRepository } from '../context/simulation-context.repository';
+
+/** A feature assigned in a sprint becomes an agent task, started and run (as a request) exactly once. */
+@Controller()
+export class TasksEventController {
+  constructor(private readonly context: SimulationContextRepository) {}
+
+  @EventPattern(FeatureAssigned.type)
+  async onFeatureAssigned(@Payload() a: EventData<typeof FeatureAssigned>, @Ctx() ctx: EventStoreContext) {
+    const sim = await this.context.simulation(a.simulationId, ctx.getTx()!);
+    if (!sim) throw new Error(`simulation ${a.simulationId} is not known`);
+    const taskId = taskIdOf(a.simulationId, a.featureId, a.sprint);
+    const started: EventData<typeof AgentTaskStarted> = {
+      taskId,
+      simulationId: a.simulationId,
+      sprint: a.sprint,
+      teamId: a.teamId,
+      featureId: a.featureId,
+      driver: a.driver,
+      navigator: a.navigator,
+      reviewer: a.reviewer,
+      branch: `feature/${a.featureId}`,
+      workdir: `.worktrees/${a.featureId}`,
+      budget: { maxTurns: sim.config.budgets.maxTurnsPerTask, maxTokens: sim.config.budgets.maxTokens },
+      swapEveryTurns: sim.config.process.swapEveryTurns,
+    };
+    await ctx.append(taskStream(taskId), [{ type: AgentTaskStarted.type, data: started }], { expectedVersion: 'no_stream' });
+    await ctx.request(AgentTaskRunRequested.type, { taskId }, derivedId('run-task', taskId));
+  }
+}
