@@ -39,6 +39,9 @@ const MatchSpec = z
     role: z.string().optional(),
     contains: z.string().optional(),
     flags: z.string().optional(),
+    /** Regex on the first system/developer message; groups are `{{s1}}`, `{{s2}}`… (named groups by name). */
+    system: z.string().optional(),
+    systemFlags: z.string().optional(),
     tool: z.string().optional(),
     turn: z.number().int().positive().optional(),
     model: z.string().optional(),
@@ -89,7 +92,10 @@ export interface MatchContext {
   role?: string;
   turn: number;
   tool?: string;
+  /** The user/tool messages after the last assistant message (joined by newlines); without any, the last user or tool message. */
   lastText: string;
+  /** The first system/developer message ('' without one). */
+  systemText: string;
   model: string;
   structured: boolean;
 }
@@ -126,15 +132,28 @@ export function deriveContext(req: ScriptRequest): MatchContext {
     tool = m.name ?? toolNameById(req.messages, i, m.tool_call_id);
     break;
   }
+  // The new input of this turn: every user/tool message since the last assistant message, so that a
+  // tool result followed by a user message (a navigator's advice) is still seen by `contains`.
+  const fresh: string[] = [];
   let lastText = '';
   for (let i = req.messages.length - 1; i >= 0; i--) {
     const m = req.messages[i];
-    if (m.role === 'user' || m.role === 'tool') {
-      lastText = contentText(m.content);
-      break;
+    if (m.role === 'assistant') break;
+    if (m.role === 'user' || m.role === 'tool') fresh.unshift(contentText(m.content));
+  }
+  if (fresh.length > 0) lastText = fresh.join('\n');
+  else {
+    for (let i = req.messages.length - 1; i >= 0; i--) {
+      const m = req.messages[i];
+      if (m.role === 'user' || m.role === 'tool') {
+        lastText = contentText(m.content);
+        break;
+      }
     }
   }
-  return { role, turn, tool, lastText, model: req.model, structured: req.structured };
+  const sys = req.messages.find((m) => m.role === 'system' || m.role === 'developer');
+  const systemText = sys ? contentText(sys.content) : '';
+  return { role, turn, tool, lastText, systemText, model: req.model, structured: req.structured };
 }
 
 function toolNameById(messages: ScriptMessage[], before: number, id: string | undefined): string | undefined {
@@ -150,6 +169,7 @@ interface CompiledRule {
   spec: RuleSpec;
   name: string;
   re?: RegExp;
+  systemRe?: RegExp;
   matches: number;
 }
 
@@ -165,6 +185,7 @@ export class Script {
       spec: r,
       name: r.name ?? `rule#${i + 1}`,
       re: r.match.contains !== undefined ? new RegExp(r.match.contains, r.match.flags) : undefined,
+      systemRe: r.match.system !== undefined ? new RegExp(r.match.system, r.match.systemFlags) : undefined,
       matches: 0,
     }));
   }
@@ -192,24 +213,33 @@ export class Script {
       const respond = list[Math.min(n, list.length) - 1];
       return { ...render(respond, groups, ctx), rule: rule.name };
     }
-    if (this.fallback) return { ...render(this.fallback, [], ctx), rule: 'default' };
+    if (this.fallback) return { ...render(this.fallback, NO_GROUPS, ctx), rule: 'default' };
     return { content: ctx.structured ? '{}' : 'OK.', toolCalls: [], rule: 'builtin-default' };
   }
 
-  private test(rule: CompiledRule, ctx: MatchContext): string[] | undefined {
+  private test(rule: CompiledRule, ctx: MatchContext): Groups | undefined {
     const m = rule.spec.match;
     if (m.role !== undefined && m.role !== ctx.role) return undefined;
     if (m.tool !== undefined && m.tool !== ctx.tool) return undefined;
     if (m.turn !== undefined && m.turn !== ctx.turn) return undefined;
     if (m.model !== undefined && m.model !== ctx.model) return undefined;
     if (m.structured !== undefined && m.structured !== ctx.structured) return undefined;
+    const groups: Groups = { list: [], system: [], named: {} };
+    if (rule.systemRe) {
+      rule.systemRe.lastIndex = 0;
+      const r = rule.systemRe.exec(ctx.systemText);
+      if (!r) return undefined;
+      groups.system = Array.from(r, (g) => g ?? '');
+      for (const [k, v] of Object.entries(r.groups ?? {})) groups.named[k] = v ?? '';
+    }
     if (rule.re) {
       rule.re.lastIndex = 0;
       const r = rule.re.exec(ctx.lastText);
       if (!r) return undefined;
-      return Array.from(r, (g) => g ?? '');
+      groups.list = Array.from(r, (g) => g ?? '');
+      for (const [k, v] of Object.entries(r.groups ?? {})) groups.named[k] = v ?? '';
     }
-    return [];
+    return groups;
   }
 }
 
@@ -220,9 +250,19 @@ function faultApplies(f: { calls?: number[]; first?: number }, n: number): boole
   return false;
 }
 
-function interpolate(s: string, groups: string[], ctx: MatchContext): string {
+/** Captured groups: `contains` ({{1}}…), `system` ({{s1}}…), and named groups of either ({{name}}). */
+interface Groups {
+  list: string[];
+  system: string[];
+  named: Record<string, string>;
+}
+const NO_GROUPS: Groups = { list: [], system: [], named: {} };
+
+function interpolate(s: string, groups: Groups, ctx: MatchContext): string {
   return s.replace(/\{\{\s*([\w]+)\s*\}\}/g, (whole, key: string) => {
-    if (/^\d+$/.test(key)) return groups[Number(key)] ?? '';
+    if (/^\d+$/.test(key)) return groups.list[Number(key)] ?? '';
+    if (/^s\d+$/.test(key)) return groups.system[Number(key.slice(1))] ?? '';
+    if (Object.prototype.hasOwnProperty.call(groups.named, key)) return groups.named[key];
     switch (key) {
       case 'role':
         return ctx.role ?? '';
@@ -238,7 +278,7 @@ function interpolate(s: string, groups: string[], ctx: MatchContext): string {
   });
 }
 
-function interpolateDeep(v: unknown, groups: string[], ctx: MatchContext): unknown {
+function interpolateDeep(v: unknown, groups: Groups, ctx: MatchContext): unknown {
   if (typeof v === 'string') return interpolate(v, groups, ctx);
   if (Array.isArray(v)) return v.map((x) => interpolateDeep(x, groups, ctx));
   if (v && typeof v === 'object') {
@@ -249,7 +289,7 @@ function interpolateDeep(v: unknown, groups: string[], ctx: MatchContext): unkno
   return v;
 }
 
-function render(r: RespondSpec, groups: string[], ctx: MatchContext): ScriptAnswer {
+function render(r: RespondSpec, groups: Groups, ctx: MatchContext): ScriptAnswer {
   let content: string | null = null;
   if (r.json !== undefined) content = JSON.stringify(interpolateDeep(r.json, groups, ctx));
   else if (r.content !== undefined) content = interpolate(r.content, groups, ctx);

@@ -77,6 +77,62 @@ describe('Script', () => {
     expect(r().content).toBe('ok');
   });
 
+  it('matches the first system message with `system`, its groups as {{s1}}… and named groups by name', () => {
+    const s = new Script([
+      { name: 'slugify', match: { system: 'feature slugify\\b' }, respond: { content: 'slug' } },
+      { name: 'any-feature', match: { system: 'feature (?<feature>[\\w.-]+)', contains: 'go (\\w+)' }, respond: { content: '{{s1}} {{feature}} {{1}}' } },
+      { name: 'upper', match: { system: 'PERSONA', systemFlags: 'i' }, respond: { content: 'persona' } },
+    ]);
+    const sys = (text: string, user = 'go now') => s.answer(req([{ role: 'system', content: text }, { role: 'user', content: user }, { role: 'system', content: 'feature slugify' }]));
+    expect(sys('You build feature slugify.').rule).toBe('slugify');
+    expect(sys('You build feature slugify-ext.').rule).toBe('slugify'); // \b: an id that extends another needs a stricter regex
+    expect(sys('You build feature word-count: count words').content).toBe('word-count word-count now');
+    expect(sys('You build feature word-count: x', 'stop').rule).toBe('builtin-default'); // both regexes must match
+    expect(sys('a persona').rule).toBe('upper');
+    expect(sys('nothing').rule).toBe('builtin-default'); // only the first system message counts
+    expect(s.answer(req([{ role: 'developer', content: 'feature slugify' }, { role: 'user', content: 'x' }])).rule).toBe('slugify');
+    expect(s.answer(req([{ role: 'user', content: 'feature slugify' }])).rule).toBe('builtin-default');
+  });
+
+  it('tool: the most recent tool message anywhere; contains: every user/tool message since the last assistant message', () => {
+    const s = new Script([
+      { name: 'fix', match: { tool: 'run_tests', contains: 'TESTS FAILED[\\s\\S]*?FAILED (\\S+)' }, respond: { content: 'fixing {{1}}' } },
+      { name: 'done', match: { tool: 'run_tests', contains: '^TESTS PASSED' , flags: 'm' }, respond: { content: 'done' } },
+      { name: 'other', match: {}, respond: { content: 'other {{tool}}' } },
+    ]);
+    const conv = (result: string, extra: Array<Record<string, unknown>> = []) => [
+      { role: 'system', content: 'feature x' },
+      { role: 'user', content: 'build it' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'run_tests', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: result },
+      ...extra,
+    ];
+    const failed = 'TESTS FAILED\n..F\nFAILED tests/test_t.py::test_limit - assert 6 <= 5';
+    expect(s.answer(req(conv(failed))).content).toBe('fixing tests/test_t.py::test_limit');
+    // a navigator's advice after the tool result: the tool name and the tool's text are still seen
+    expect(s.answer(req(conv(failed, [{ role: 'user', content: 'Navigator: check the limit.' }]))).content).toBe('fixing tests/test_t.py::test_limit');
+    expect(s.answer(req(conv('TESTS PASSED\n3 passed', [{ role: 'user', content: 'Navigator: good.' }]))).rule).toBe('done');
+    // once the assistant has answered, the old tool text is no longer new input, but the tool name remains
+    const later = [...conv(failed), { role: 'assistant', content: 'hmm' }, { role: 'user', content: 'go on' }];
+    expect(s.answer(req(later)).content).toBe('other run_tests');
+    // several tool results in one turn: all of them are new input, the last one names the tool
+    const parallel = [
+      { role: 'user', content: 'go' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'a', type: 'function', function: { name: 'write_file', arguments: '{}' } },
+          { id: 'b', type: 'function', function: { name: 'run_tests', arguments: '{}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'a', content: 'wrote 10 bytes' },
+      { role: 'tool', tool_call_id: 'b', content: 'TESTS PASSED' },
+    ];
+    expect(s.answer(req(parallel)).rule).toBe('done');
+    expect(deriveContext(req(parallel)).lastText).toBe('wrote 10 bytes\nTESTS PASSED');
+  });
+
   it('rejects an invalid script', () => {
     expect(() => new Script([{ match: { role: 'x' } }] as never)).toThrow();
     expect(() => new Script([{ match: { nope: 1 }, respond: { content: 'x' } }] as never)).toThrow();

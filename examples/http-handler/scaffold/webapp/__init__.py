@@ -1,0 +1,1 @@
+"""A tiny HTTP request handler, tested without sockets: requests and responses are plain objects."""

@@ -1,0 +1,1 @@
+"""Small text utilities: one module per function (slugify, word_count, truncate)."""
