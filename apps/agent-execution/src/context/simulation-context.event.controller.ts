@@ -13,11 +13,6 @@ export class SimulationContextEventController {
     return this.context.saveSimulation(ctx.getTx()!, data);
   }
 
-  @EventPattern('FeatureDone')
-  onFeatureDone(@Payload() data: { simulationId: string; featureId: string }, @Ctx() ctx: EventStoreContext) {
-    return this.context.featureDone(ctx.getTx()!, data.simulationId, data.featureId);
-  }
-
   @EventPattern('TeamFormed')
   onTeamFormed(@Payload() data: TeamContext, @Ctx() ctx: EventStoreContext) {
     return this.context.saveTeam(ctx.getTx()!, data);

@@ -27,15 +27,6 @@ export class SimulationContextRepository {
     ]);
   }
 
-  async featureDone(db: Queryable, simulationId: string, featureId: string): Promise<void> {
-    await db.query('INSERT INTO ae_features_done (simulation_id, feature_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [simulationId, featureId]);
-  }
-
-  async featuresDone(simulationId: string): Promise<string[]> {
-    const r = await this.pool.query('SELECT feature_id FROM ae_features_done WHERE simulation_id = $1 ORDER BY feature_id', [simulationId]);
-    return r.rows.map((row) => row.feature_id);
-  }
-
   async simulation(simulationId: string, db: Queryable = this.pool): Promise<SimulationContext | null> {
     const r = await db.query('SELECT started FROM ae_simulations WHERE simulation_id = $1', [simulationId]);
     return r.rowCount ? r.rows[0].started : null;

@@ -71,3 +71,11 @@ export function candidateScript(branch: string, acceptance: { path: string; base
 export function mergeScript(branch: string, message: string): string {
   return `cd /workspace && ${CI_GIT} merge --no-ff -q -m ${sh(message)} ${sh(branch)} && git rev-parse HEAD`;
 }
+
+/**
+ * The features integrated into main, from its merge commits (a branch just made from main also
+ * counts as "merged" for git, so branch ancestry would not do).
+ */
+export function mergedFeaturesScript(): string {
+  return `cd /workspace && git log main --merges --format=%s | sed -n 's|^Merge feature/\\([^:]*\\):.*|\\1|p' | sort -u`;
+}

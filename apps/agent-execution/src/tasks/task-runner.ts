@@ -17,7 +17,7 @@ import { EventStoreClient } from '@swe-sim/transport';
 import { llmSettingsFor } from '../context/persona-llm';
 import { SimulationContext, SimulationContextRepository } from '../context/simulation-context.repository';
 import { KeyedMutex } from './keyed-mutex';
-import { REPO_TEAM, candidateScript, commitScript, diffScript, ensureRepository, ensureWorktree, mergeScript } from './repository';
+import { REPO_TEAM, candidateScript, commitScript, diffScript, ensureRepository, ensureWorktree, mergeScript, mergedFeaturesScript } from './repository';
 import { SANDBOX_GONE, SandboxPort, describeCommand } from './sandbox.port';
 import { TASK_LIMITS, TaskAction, nextAction } from './task.decider';
 import { DRIVER_TOOLS, NAVIGATOR_TOOLS, PromptContext, REVIEW_JSON_SCHEMA, reviewMessages, turnMessages } from './task.prompts';
@@ -238,7 +238,9 @@ export class TaskRunner {
     const commit = await env.port.run(key('commit'), s.sandbox!.sandboxId, commitScript(task.workdir, author, `${task.featureId}: ${env.prompt.feature.title}`), 60_000);
     if (commit.exitCode !== 0) throw new Error(`commit failed: ${describeCommand(commit)}`);
 
-    const done = (await this.context.featuresDone(task.simulationId)).filter((f) => f !== task.featureId);
+    // What main holds is what git says (not what the log has caught up with): those features' tests run too.
+    const merged = await env.port.run(key('merged'), s.sandbox!.sandboxId, mergedFeaturesScript(), 30_000);
+    const done = merged.stdout.split('\n').map((l) => l.trim().replace(/^feature\//, '')).filter((f) => f && f !== task.featureId);
     const tests = [...new Set([...env.prompt.feature.tests, ...env.sim.project.backlog.filter((b) => done.includes(b.featureId)).flatMap((b) => b.tests)])];
     const acceptance = await Promise.all(
       env.sim.project.acceptance.files.map(async (f) => ({ path: f.path, base64: ((await this.store.getBlob(f.hash)) ?? Buffer.alloc(0)).toString('base64') })),

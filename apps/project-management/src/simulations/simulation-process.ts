@@ -246,24 +246,25 @@ function commitSprint(s: SimulationProcess): { state: SimulationProcess; reactio
   };
 }
 
-/** Pairs take features in turn; without pairing, members do. The reviewer is someone else on the team. */
+/**
+ * Work units take features in turn: with pairing, each pair and each member left out of the pairs
+ * (who works solo); without, each member. The reviewer is the most senior other member.
+ */
 function assignees(s: SimulationProcess, team: TeamPlan, slot: number) {
   const bySeniority = [...team.members].sort((a, b) => rank(b.seniority) - rank(a.seniority) || a.personaId.localeCompare(b.personaId));
-  let driver: string;
-  let navigator: string | null = null;
-  let reason: string;
-  if (s.config.pairing && team.pairs.length > 0) {
-    const pair = team.pairs[slot % team.pairs.length];
-    driver = pair.driver;
-    navigator = pair.navigator;
-    reason = `pair ${pair.driver}/${pair.navigator}, taking features in turn`;
-  } else {
-    driver = team.members[slot % team.members.length].personaId;
-    reason = s.config.pairing ? 'no pairs in this team: solo' : 'pairing is off: members take features in turn';
-  }
-  const reviewer = s.config.review ? (bySeniority.find((m) => m.personaId !== driver && m.personaId !== navigator)?.personaId ?? null) : null;
+  const paired = new Set(team.pairs.flatMap((p) => [p.driver, p.navigator]));
+  const units: { driver: string; navigator: string | null }[] = s.config.pairing
+    ? [...team.pairs, ...team.members.filter((m) => !paired.has(m.personaId)).map((m) => ({ driver: m.personaId, navigator: null }))]
+    : team.members.map((m) => ({ driver: m.personaId, navigator: null }));
+  const unit = units[slot % units.length];
+  let reason = unit.navigator
+    ? `pair ${unit.driver} (driving) and ${unit.navigator} (navigating), taking features in turn`
+    : s.config.pairing
+      ? `${unit.driver} works solo (not in a pair), taking features in turn`
+      : `pairing is off: ${unit.driver} takes features in turn`;
+  const reviewer = s.config.review ? (bySeniority.find((m) => m.personaId !== unit.driver && m.personaId !== unit.navigator)?.personaId ?? null) : null;
   if (s.config.review && !reviewer) reason += '; no one else on the team to review';
-  return { driver, navigator, reviewer, reason };
+  return { driver: unit.driver, navigator: unit.navigator, reviewer, reason };
 }
 
 const rank = (seniority: string) => ['junior', 'mid', 'senior', 'staff'].indexOf(seniority);

@@ -82,6 +82,7 @@ describe('simulation process', () => {
     const assigned = reactions[0].events.slice(0, 2).map((e) => e.data as Record<string, unknown>);
     expect(assigned.map((a) => a.featureId)).toEqual(['f1', 'f3']); // f2 (8) does not fit after f1 (5); f3 (3) does
     expect(assigned[0]).toMatchObject({ driver: 'bob', navigator: 'ada', reviewer: 'cy' });
+    expect(assigned[1]).toMatchObject({ driver: 'cy', navigator: null, reviewer: 'ada' }); // the member outside the pair, solo
     expect(reactions[0].events[2].data).toMatchObject({ committedPoints: 8 });
     expect(state.status).toBe('running');
   });
