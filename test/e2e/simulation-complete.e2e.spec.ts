@@ -1,34 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  REPO_ROOT,
-  RunningProcess,
-  RunningService,
-  TestDatabase,
-  aProjectBody,
-  createTestDatabase,
-  eventually,
-  freePort,
-  startProcess,
-  startService,
-} from '@swe-sim/testing';
-
-/** Two features, each with its own module and test file, so they merge without conflict. */
-const project = aProjectBody({
-  acceptance: {
-    command: 'python3 -m pytest -q -p no:cacheprovider',
-    files: [
-      { path: 'tests/test_slugify.py', content: 'from textutils.slug import slugify\n\ndef test_slugify():\n    assert slugify("Hello World") == "hello-world"\n' },
-      { path: 'tests/test_count.py', content: 'from textutils.count import word_count\n\ndef test_word_count():\n    assert word_count("a b  c") == 3\n' },
-    ],
-  },
-  scaffold: [{ path: 'textutils/__init__.py', content: '' }],
-  backlog: [
-    { ...aProjectBody().backlog[0], tests: ['tests/test_slugify.py'] },
-    { ...aProjectBody().backlog[1], tests: ['tests/test_count.py'] },
-  ],
-});
+import { SimulationStack, finished, startSimulationStack, twoModuleProject } from '../support/simulation-stack';
 
 /**
  * The product end to end: the four services as processes, real Postgres, real Docker, the LLM
@@ -38,49 +8,16 @@ const project = aProjectBody({
  * fresh sandbox, are merged → the simulation completes with metrics.
  */
 describe('a simulation from project to passing acceptance tests', () => {
-  let db: TestDatabase;
-  let llm: RunningProcess;
-  let pm: RunningService;
-  const services: RunningService[] = [];
-  const workspaces = mkdtempSync(join(tmpdir(), 'swe-sim-e2e-'));
-  const instance = `e2e-${process.pid}`;
+  let stack: SimulationStack;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const llmPort = await freePort();
-    llm = startProcess('apps/llm-simulator/src/main.js', {
-      LLM_SIM_PORT: String(llmPort),
-      LLM_SIM_SCRIPT: join(REPO_ROOT, 'test/fixtures/scripts/simulation-complete.json'),
-      LLM_SIM_TIME_SCALE: '0.01',
-      LLM_MODEL: 'sim-model',
-    });
-    await eventually(() => fetch(`http://127.0.0.1:${llmPort}/health`).then((r) => r.ok), 10_000, 'simulator up');
-    const env = {
-      DATABASE_URL: db.url,
-      LLM_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
-      LLM_MODEL: 'sim-model',
-      SANDBOX_WORKSPACE_ROOT: workspaces,
-      SANDBOX_INSTANCE_ID: instance,
-    };
-    services.push(
-      ...(await Promise.all(['project-management', 'team-formation', 'agent-execution', 'sandbox-control'].map((s) => startService(s, env)))),
-    );
-    pm = services[0];
+    stack = await startSimulationStack('simulation-complete.json');
   });
-  afterAll(async () => {
-    await Promise.all(services.map((s) => s.kill()));
-    await llm?.kill();
-    await db?.drop();
-    rmSync(workspaces, { recursive: true, force: true });
-  });
-
-  const post = async (path: string, body: unknown) => {
-    const r = await fetch(`${pm.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  afterAll(() => stack?.stop());
 
   it('builds every feature with a pair session and a review, passes the acceptance tests in sandboxes, and completes with metrics', async () => {
-    const created = await post('/projects', project);
+    const { post } = stack;
+    const created = await post('/projects', twoModuleProject());
     expect(created.status).toBe(201);
     const started = await post(`/projects/${created.body.projectId}/simulations`, {
       seed: 11,
@@ -91,20 +28,7 @@ describe('a simulation from project to passing acceptance tests', () => {
     expect(started.status).toBe(201);
     const { simulationId } = started.body;
 
-    const events = async () =>
-      (await db.pool.query('SELECT type, data FROM events WHERE simulation_id = $1 ORDER BY global_position', [simulationId])).rows as { type: string; data: any }[];
-    const sim = await eventually(
-      async () => {
-        const r = await fetch(`${pm.url}/simulations/${simulationId}`);
-        const body: any = r.ok ? await r.json() : undefined;
-        return body?.status === 'completed' || body?.status === 'failed' ? body : undefined;
-      },
-      90_000,
-      'simulation finished',
-    ).catch(async (err) => {
-      const seen = (await events()).map((e) => e.type);
-      throw new Error(`${err.message}\nevents: ${seen.join(', ')}\n${services.map((s) => s.output().slice(-2500)).join('\n---\n')}`);
-    });
+    const sim = await stack.waitFor(simulationId, finished);
 
     expect(sim.status).toBe('completed');
     expect(sim.metrics).toMatchObject({ featuresTotal: 2, featuresDone: 2, acceptanceTestsTotal: 2, acceptanceTestsPassed: 2 });
@@ -112,7 +36,7 @@ describe('a simulation from project to passing acceptance tests', () => {
     expect(sim.metrics.estimation.map((e: any) => e.featureId).sort()).toEqual(['slugify', 'word-count']);
     expect(Object.keys(sim.metrics.tokensByRole).length).toBeGreaterThan(0);
 
-    const all = await events();
+    const all = await stack.events(simulationId);
     const of = (t: string) => all.filter((e) => e.type === t).map((e) => e.data);
     const slugTask = of('AgentTaskStarted').find((t) => t.featureId === 'slugify');
     expect(slugTask.navigator).not.toBeNull(); // built by the pair

@@ -1,16 +1,5 @@
-import { join } from 'node:path';
-import {
-  REPO_ROOT,
-  RunningService,
-  TestDatabase,
-  aProjectBody,
-  createTestDatabase,
-  eventually,
-  freePort,
-  startProcess,
-  startService,
-  RunningProcess,
-} from '@swe-sim/testing';
+import { aProjectBody } from '@swe-sim/testing';
+import { SimulationStack, startSimulationStack } from '../support/simulation-stack';
 
 /**
  * project-management, team-formation and agent-execution as processes, the LLM simulator as the
@@ -19,43 +8,17 @@ import {
  * with assigned features.
  */
 describe('a simulation through team formation and planning poker', () => {
-  let db: TestDatabase;
-  let llm: RunningProcess;
-  let pm: RunningService;
-  const services: RunningService[] = [];
+  let stack: SimulationStack;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const llmPort = await freePort();
-    llm = startProcess('apps/llm-simulator/src/main.js', {
-      LLM_SIM_PORT: String(llmPort),
-      LLM_SIM_SCRIPT: join(REPO_ROOT, 'test/fixtures/scripts/planning-diverges.json'),
-      LLM_SIM_TIME_SCALE: '0.01',
-      LLM_MODEL: 'sim-model',
+    stack = await startSimulationStack('planning-diverges.json', {
+      services: ['project-management', 'team-formation', 'agent-execution'],
+      env: { LLM_MAX_ATTEMPTS: '1' },
     });
-    await eventually(() => fetch(`http://127.0.0.1:${llmPort}/health`).then((r) => r.ok), 10_000, 'simulator up');
-    const env = { DATABASE_URL: db.url, LLM_BASE_URL: `http://127.0.0.1:${llmPort}/v1`, LLM_MODEL: 'sim-model', LLM_MAX_ATTEMPTS: '1' };
-    services.push(
-      ...(await Promise.all([
-        startService('project-management', env),
-        startService('team-formation', env),
-        startService('agent-execution', env),
-      ])),
-    );
-    pm = services[0];
   });
-  afterAll(async () => {
-    await Promise.all(services.map((s) => s.kill()));
-    await llm?.kill();
-    await db?.drop();
-  });
+  afterAll(() => stack?.stop());
 
-  const post = async (path: string, body: unknown) => {
-    const r = await fetch(`${pm.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: r.status, body: (await r.json()) as any };
-  };
-  const typesOf = async (simulationId: string) =>
-    (await db.pool.query('SELECT type, data FROM events WHERE simulation_id = $1 ORDER BY global_position', [simulationId])).rows as { type: string; data: any }[];
+  const post = (path: string, body: unknown) => stack.post(path, body);
 
   it('forms a team with reasons, estimates every feature through the LLM, and starts sprint 1', async () => {
     const project = await post('/projects', aProjectBody());
@@ -69,16 +32,9 @@ describe('a simulation through team formation and planning poker', () => {
     expect(started.status).toBe(201);
     const { simulationId } = started.body;
 
-    const sim = await eventually(async () => {
-      const r = await fetch(`${pm.url}/simulations/${simulationId}`);
-      const body: any = r.ok ? await r.json() : undefined;
-      return body?.status === 'running' ? body : undefined;
-    }, 30_000, 'sprint 1 running').catch(async (err) => {
-      const seen = (await typesOf(simulationId)).map((e) => e.type);
-      throw new Error(`${err.message}\nevents: ${seen.join(', ')}\n${services.map((s) => s.output().slice(-3000)).join('\n---\n')}`);
-    });
+    const sim = await stack.waitFor(simulationId, (b) => b.status === 'running', 30_000);
 
-    const events = await typesOf(simulationId);
+    const events = await stack.events(simulationId);
     const of = (t: string) => events.filter((e) => e.type === t).map((e) => e.data);
     const team = of('TeamFormed')[0];
     expect(team.members).toHaveLength(3);

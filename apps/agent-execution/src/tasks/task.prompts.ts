@@ -10,7 +10,11 @@ export const DRIVER_TOOLS: ToolDefinition[] = [
   { name: 'write_file', description: 'Create or replace a file.', parameters: obj({ path, content: { type: 'string' } }, ['path', 'content']) },
   { name: 'read_file', description: 'Read a file.', parameters: obj({ path }, ['path']) },
   { name: 'list_files', description: 'List the files of the repository (or of a folder).', parameters: obj({ path }, []) },
-  { name: 'run_command', description: 'Run a shell command in the repository root (60 s limit, no network).', parameters: obj({ command: { type: 'string' } }, ['command']) },
+  {
+    name: 'run_command',
+    description: 'Run a shell command in your working tree (no network; killed after timeout_seconds, default 60).',
+    parameters: obj({ command: { type: 'string' }, timeout_seconds: { type: 'integer', minimum: 1, maximum: 300 } }, ['command']),
+  },
   { name: 'run_tests', description: "Run this feature's acceptance tests.", parameters: obj({}, []) },
   { name: 'finish', description: 'Declare the feature done (the tests pass); it goes to review and is merged.', parameters: obj({ summary: { type: 'string' } }, ['summary']) },
 ];

@@ -11,7 +11,7 @@ const ARGS = {
   write_file: z.object({ path: z.string().min(1), content: z.string().max(128 * 1024) }),
   read_file: z.object({ path: z.string().min(1) }),
   list_files: z.object({ path: z.string().optional() }),
-  run_command: z.object({ command: z.string().min(1).max(10_000) }),
+  run_command: z.object({ command: z.string().min(1).max(10_000), timeout_seconds: z.number().int().min(1).max(300).optional() }),
   run_tests: z.object({}).passthrough(),
   finish: z.object({ summary: z.string().max(4000).optional() }).passthrough(),
 };
@@ -75,7 +75,8 @@ export async function executeTool(port: SandboxPort, sandboxId: string, call: To
         return { ...base, ok: r.exitCode === 0, output: r.exitCode === 0 ? r.stdout || '(no files)' : describeCommand(r) };
       }
       case 'run_command': {
-        const r = await port.run(id('command'), sandboxId, `cd ${sh(settings.workdir)} && ${a.command}`, 60_000);
+        const seconds = (parsed.data as { timeout_seconds?: number }).timeout_seconds ?? 60;
+        const r = await port.run(id('command'), sandboxId, `cd ${sh(settings.workdir)} && ${a.command}`, seconds * 1000);
         return { ...base, ok: r.exitCode === 0, output: describeCommand(r) };
       }
       case 'run_tests': {

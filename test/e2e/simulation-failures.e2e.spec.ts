@@ -1,0 +1,56 @@
+import { SimulationStack, finished, startSimulationStack, twoModuleProject } from '../support/simulation-stack';
+
+/**
+ * What goes wrong ends as a recorded outcome, never a crash or a stuck simulation: an LLM that
+ * fails and then rambles without using tools runs out of turns; a driver that calls a tool that
+ * does not exist, writes outside the repository, runs a command that hangs, and finishes without
+ * working code is refused, timed out, and sent back until integration gives up. The sprint ends,
+ * the simulation completes with nothing delivered, every sandbox is released.
+ */
+describe('a simulation whose agents fail in every way', () => {
+  let stack: SimulationStack;
+
+  beforeAll(async () => {
+    stack = await startSimulationStack('simulation-failures.json', { env: { LLM_MAX_ATTEMPTS: '1' } });
+  });
+  afterAll(() => stack?.stop());
+
+  it('records every failure as an outcome and completes', async () => {
+    const { post } = stack;
+    const created = await post('/projects', twoModuleProject());
+    const started = await post(`/projects/${created.body.projectId}/simulations`, {
+      seed: 3,
+      teams: 1,
+      teamSize: 2,
+      sprints: { max: 1 },
+      process: { pairing: false, review: false },
+      budgets: { maxTurnsPerTask: 6 },
+    });
+    expect(started.status).toBe(201);
+    const { simulationId } = started.body;
+    const sim = await stack.waitFor(simulationId, finished);
+
+    expect(sim.status).toBe('completed');
+    expect(sim.metrics).toMatchObject({ featuresTotal: 2, featuresDone: 0, acceptanceTestsPassed: 0 });
+    const all = await stack.events(simulationId);
+    const of = (t: string) => all.filter((e) => e.type === t).map((e) => e.data);
+    const byFeature = Object.fromEntries(of('FeatureAbandoned').map((d) => [d.featureId, d.code]));
+    expect(byFeature).toEqual({ slugify: 'BUDGET_EXHAUSTED', 'word-count': 'TESTS_FAILING' });
+
+    const slugTurns = of('AgentTurnTaken').filter((t) => t.taskId.includes('.slugify.'));
+    expect(slugTurns).toHaveLength(6);
+    expect(slugTurns[0].failure).toMatchObject({ code: 'LLM_BACKEND_ERROR' });
+    expect(slugTurns.slice(1).every((t) => t.toolCalls.length === 0)).toBe(true);
+
+    const tools = of('ToolCallCompleted').filter((t) => t.taskId.includes('.word-count.'));
+    expect(tools.find((t) => t.name === 'deploy_to_prod')).toMatchObject({ ok: false, output: expect.stringContaining('unknown tool') });
+    expect(tools.find((t) => t.name === 'write_file')).toMatchObject({ ok: false, output: expect.stringContaining('leaves the repository') });
+    const hung = tools.find((t) => t.name === 'run_command');
+    expect(hung).toMatchObject({ ok: false, output: expect.stringContaining('timed out') });
+    expect(hung.durationMs).toBeLessThan(10_000);
+    expect(of('AcceptanceTestsRun').filter((r) => r.taskId.includes('.word-count.')).map((r) => r.passed)).toEqual([false, false, false]);
+
+    expect(of('SprintEnded')[0]).toMatchObject({ deliveredPoints: 0, carriedOver: expect.arrayContaining(['slugify', 'word-count']) });
+    expect(all.filter((e) => e.type === 'SandboxDestroyed').length).toBe(all.filter((e) => e.type === 'SandboxCreated').length);
+  });
+});

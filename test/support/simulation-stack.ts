@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  REPO_ROOT,
+  RunningProcess,
+  RunningService,
+  TestDatabase,
+  aProjectBody,
+  createTestDatabase,
+  eventually,
+  freePort,
+  startProcess,
+  startService,
+} from '@swe-sim/testing';
+
+/** Two features, each with its own module and test file, so they merge without conflict. */
+export const twoModuleProject = () =>
+  aProjectBody({
+    acceptance: {
+      command: 'python3 -m pytest -q -p no:cacheprovider',
+      files: [
+        { path: 'tests/test_slugify.py', content: 'from textutils.slug import slugify\n\ndef test_slugify():\n    assert slugify("Hello World") == "hello-world"\n' },
+        { path: 'tests/test_count.py', content: 'from textutils.count import word_count\n\ndef test_word_count():\n    assert word_count("a b  c") == 3\n' },
+      ],
+    },
+    scaffold: [{ path: 'textutils/__init__.py', content: '' }],
+    backlog: [
+      { ...aProjectBody().backlog[0], tests: ['tests/test_slugify.py'] },
+      { ...aProjectBody().backlog[1], tests: ['tests/test_count.py'] },
+    ],
+  });
+
+export interface SimulationStack {
+  db: TestDatabase;
+  pm: RunningService;
+  services: RunningService[];
+  post(path: string, body: unknown): Promise<{ status: number; body: any }>;
+  events(simulationId: string): Promise<{ type: string; data: any }[]>;
+  /** Waits until GET /simulations/:id satisfies `done`; on time-out the error lists the events and the services' last output. */
+  waitFor(simulationId: string, done: (sim: any) => boolean, timeoutMs?: number): Promise<any>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The services as separate processes against a fresh database, with the LLM simulator (a
+ * process too) running `script` from test/fixtures/scripts.
+ */
+export async function startSimulationStack(
+  script: string,
+  options: { services?: string[]; env?: Record<string, string> } = {},
+): Promise<SimulationStack> {
+  const names = options.services ?? ['project-management', 'team-formation', 'agent-execution', 'sandbox-control'];
+  const db = await createTestDatabase();
+  const workspaces = mkdtempSync(join(tmpdir(), 'swe-sim-e2e-'));
+  const llmPort = await freePort();
+  const llm: RunningProcess = startProcess('apps/llm-simulator/src/main.js', {
+    LLM_SIM_PORT: String(llmPort),
+    LLM_SIM_SCRIPT: join(REPO_ROOT, 'test/fixtures/scripts', script),
+    LLM_SIM_TIME_SCALE: '0.01',
+    LLM_MODEL: 'sim-model',
+  });
+  await eventually(() => fetch(`http://127.0.0.1:${llmPort}/health`).then((r) => r.ok), 10_000, 'simulator up');
+  const env = {
+    DATABASE_URL: db.url,
+    LLM_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
+    LLM_MODEL: 'sim-model',
+    SANDBOX_WORKSPACE_ROOT: workspaces,
+    SANDBOX_INSTANCE_ID: `e2e-${process.pid}-${llmPort}`,
+    ...options.env,
+  };
+  const services = await Promise.all(names.map((s) => startService(s, env)));
+  const pm = services[names.indexOf('project-management')];
+  const events = async (simulationId: string) =>
+    (await db.pool.query('SELECT type, data FROM events WHERE simulation_id = $1 ORDER BY global_position', [simulationId])).rows;
+  return {
+    db,
+    pm,
+    services,
+    events,
+    async post(path, body) {
+      const r = await fetch(`${pm.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: r.status, body: (await r.json()) as any };
+    },
+    waitFor(simulationId, done, timeoutMs = 90_000) {
+      return eventually(
+        async () => {
+          const r = await fetch(`${pm.url}/simulations/${simulationId}`);
+          const body: any = r.ok ? await r.json() : undefined;
+          return body && done(body) ? body : undefined;
+        },
+        timeoutMs,
+        'simulation state',
+      ).catch(async (err) => {
+        const seen = (await events(simulationId)).map((e) => e.type);
+        throw new Error(`${err.message}\nevents: ${seen.join(', ')}\n${services.map((s) => s.output().slice(-2500)).join('\n---\n')}`);
+      });
+    },
+    async stop() {
+      await Promise.all(services.map((s) => s.kill()));
+      await llm.kill();
+      await db.drop();
+      rmSync(workspaces, { recursive: true, force: true });
+    },
+  };
+}
+
+export const finished = (sim: { status: string }) => sim.status === 'completed' || sim.status === 'failed';
