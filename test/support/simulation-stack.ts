@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import {
   REPO_ROOT,
   RunningProcess,
@@ -44,7 +44,7 @@ export interface SimulationStack {
 
 /**
  * The services as separate processes against a fresh database, with the LLM simulator (a
- * process too) running `script` from test/fixtures/scripts.
+ * process too) running `script` (a file of test/fixtures/scripts, or an absolute path).
  */
 export async function startSimulationStack(
   script: string,
@@ -56,7 +56,7 @@ export async function startSimulationStack(
   const llmPort = await freePort();
   const llm: RunningProcess = startProcess('apps/llm-simulator/src/main.js', {
     LLM_SIM_PORT: String(llmPort),
-    LLM_SIM_SCRIPT: join(REPO_ROOT, 'test/fixtures/scripts', script),
+    LLM_SIM_SCRIPT: isAbsolute(script) ? script : join(REPO_ROOT, 'test/fixtures/scripts', script),
     LLM_SIM_TIME_SCALE: '0.01',
     LLM_MODEL: 'sim-model',
   });
