@@ -1,0 +1,223 @@
+/**
+ * `npm run demo`: a whole simulation on embedded defaults. Starts the services and the LLM
+ * simulator (or uses LLM_BASE_URL), creates an example project (DEMO_EXAMPLE, default text-utils),
+ * runs a simulation and shows it live: team, estimates, sprint, each agent's tests, reviews,
+ * merges, a progress bar with features done and tokens; then a summary. Service logs go to a file.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { createEventRegistry } from '@swe-sim/contracts';
+import { Checkpoint, EventStore, START, StoredEvent } from '@swe-sim/event-store';
+import { freePort } from '@swe-sim/testing';
+import { EXAMPLE_NAMES, loadExample } from '../examples/load-example';
+import { SERVICES, startStack, waitHealthy } from './service-supervisor';
+
+const env = process.env;
+const exampleName = (env.DEMO_EXAMPLE ?? 'text-utils') as (typeof EXAMPLE_NAMES)[number];
+if (!EXAMPLE_NAMES.includes(exampleName)) {
+  console.error(`DEMO_EXAMPLE must be one of ${EXAMPLE_NAMES.join(', ')}`);
+  process.exit(2);
+}
+const databaseUrl = env.DATABASE_URL ?? 'postgres://swe_sim:swe_sim@127.0.0.1:5432/swe_sim';
+const tty = process.stdout.isTTY;
+const c = (code: number, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+const bold = (s: string) => c(1, s);
+const dim = (s: string) => c(2, s);
+const green = (s: string) => c(32, s);
+const red = (s: string) => c(31, s);
+const yellow = (s: string) => c(33, s);
+
+async function main(): Promise<number> {
+  const example = loadExample(exampleName);
+  mkdirSync('logs', { recursive: true });
+  const logPath = join('logs', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+  const output = createWriteStream(logPath);
+  const ports = Object.fromEntries(await Promise.all([...SERVICES, 'llm-simulator'].map(async (s) => [s, await freePort()])));
+  const usingSimulator = !env.LLM_BASE_URL;
+  console.log(bold(`swe-sim demo: ${example.body.name}`) + dim(` (${example.body.stack}, ${example.body.backlog.length} features)`));
+  console.log(dim(`LLM: ${usingSimulator ? `the scripted simulator, time scale ${env.DEMO_TIME_SCALE ?? '0.05'}` : env.LLM_BASE_URL} · service logs: ${logPath}`));
+  const stack = startStack({
+    env: { ...env, DATABASE_URL: databaseUrl, LOG_LEVEL: env.LOG_LEVEL ?? 'info' },
+    ports,
+    simulator: { script: example.scriptPath, timeScale: env.DEMO_TIME_SCALE ?? '0.05' },
+    output,
+    log: (m) => output.write(`[supervisor] ${m}\n`),
+  });
+  const stop = async () => {
+    await stack.stop();
+    output.end();
+  };
+  process.on('SIGINT', () => void stop().then(() => process.exit(130)));
+
+  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  try {
+    await waitHealthy(SERVICES.map((s) => stack.urls[s]));
+    const api = stack.urls['project-management'];
+    const post = async (path: string, body: unknown) => {
+      const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const json = (await r.json()) as any;
+      if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const { projectId } = await post('/projects', example.body);
+    const { simulationId, seed } = await post(`/projects/${projectId}/simulations`, {
+      seed: Number(env.DEMO_SEED ?? 42),
+      teams: Number(env.DEMO_TEAMS ?? 1),
+      teamSize: Number(env.DEMO_TEAM_SIZE ?? 3),
+    });
+    console.log(dim(`project ${projectId} · simulation ${simulationId} · seed ${seed}\n`));
+    const ok = await follow(new EventStore(pool, { registry: createEventRegistry() }), simulationId, example.body.backlog.length);
+    const sim = (await (await fetch(`${api}/simulations/${simulationId}`)).json()) as any;
+    summary(sim);
+    return ok && sim.status === 'completed' ? 0 : 1;
+  } finally {
+    await pool.end();
+    await stop();
+  }
+}
+
+/** Prints the simulation's events as they commit (commit-safe order), with a status line. */
+async function follow(store: EventStore, simulationId: string, totalFeatures: number): Promise<boolean> {
+  const names: Record<string, string> = {};
+  const progress = { sprint: 0, done: 0, abandoned: 0, tokens: 0, llmCalls: 0, turns: 0 };
+  const started = Date.now();
+  const deadline = started + Number(env.DEMO_TIMEOUT_MS ?? 15 * 60_000);
+  let after: Checkpoint = START;
+  let status = '';
+  const line = (text: string) => {
+    if (tty && status) process.stdout.write('\x1b[2K\r');
+    console.log(text);
+    if (tty) process.stdout.write(status);
+  };
+  const redraw = () => {
+    const width = 24;
+    const filled = Math.round((progress.done / Math.max(1, totalFeatures)) * width);
+    const bar = green('█'.repeat(filled)) + dim('░'.repeat(width - filled));
+    status = `${bar} ${progress.done}/${totalFeatures} features · sprint ${progress.sprint} · ${progress.turns} turns · ${progress.llmCalls} LLM calls · ${(progress.tokens / 1000).toFixed(1)}k tokens · ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    if (tty) process.stdout.write(`\x1b[2K\r${status}`);
+  };
+  let lastPlain = 0;
+  for (;;) {
+    const { events } = await store.readAll({ after, limit: 500, simulationId });
+    for (const e of events) {
+      after = { transactionId: e.transactionId, position: e.globalPosition };
+      const end = describe(e, names, progress, line);
+      if (end !== null) {
+        redraw();
+        if (tty) process.stdout.write('\n');
+        return end;
+      }
+    }
+    redraw();
+    if (!tty && Date.now() - lastPlain > 5000) {
+      console.log(dim(status));
+      lastPlain = Date.now();
+    }
+    if (Date.now() > deadline) {
+      line(red('the demo timed out'));
+      return false;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** One event as a line (most are quiet); returns true/false when the simulation ended. */
+function describe(e: StoredEvent, names: Record<string, string>, p: Record<string, number>, line: (s: string) => void): boolean | null {
+  const d = e.data as any;
+  const who = (id: string | null) => (id ? names[id] ?? id : '');
+  switch (e.type) {
+    case 'SimulationStarted':
+      d.config.roster.forEach((r: any) => (names[r.personaId] = r.name));
+      return null;
+    case 'TeamFormed':
+      line(bold(d.name) + ` — features: ${d.features.map((f: any) => f.featureId).join(', ')}`);
+      d.members.forEach((m: any) => line(dim(`  ${m.name} (${m.seniority} ${m.role}): ${m.reason}`)));
+      return null;
+    case 'PairFormed':
+      line(dim(`  pair: ${who(d.driver)} drives, ${who(d.navigator)} navigates — ${d.reason}`));
+      return null;
+    case 'SprintPlanningStarted':
+      line(bold(`\nSprint ${d.sprint} planning`) + ' — planning poker');
+      return null;
+    case 'EstimatesDiverged':
+      line(yellow(`  ${d.featureId}: estimates diverged (${d.min}–${d.max}); ${d.outliers.map((o: any) => `${who(o.voter)}: "${o.rationale}"`).join(' / ')}`));
+      return null;
+    case 'EstimateAgreed':
+      line(`  ${d.featureId}: ${bold(`${d.points} points`)} (${d.method}, ${d.rounds} round${d.rounds > 1 ? 's' : ''})`);
+      return null;
+    case 'FeatureAssigned':
+      line(`  ${d.featureId} → ${who(d.driver)}${d.navigator ? ` + ${who(d.navigator)}` : ' (solo)'}${d.reviewer ? `, review by ${who(d.reviewer)}` : ''}`);
+      return null;
+    case 'SprintStarted':
+      p.sprint = d.sprint;
+      line(bold(`Sprint ${d.sprint} started`) + ` — ${d.committed.length} features, ${d.committedPoints} points committed`);
+      return null;
+    case 'AgentTurnTaken':
+      p.turns++;
+      if (d.failure) line(red(`  ${who(d.speaker)}: LLM call failed (${d.failure.code})`));
+      return null;
+    case 'LlmCallCompleted':
+      p.llmCalls++;
+      p.tokens += d.usage.promptTokens + d.usage.completionTokens;
+      return null;
+    case 'ToolCallCompleted':
+      if (d.name === 'run_tests') line(`  ${featureOf(d.taskId)}: tests ${d.testsPassed ? green('passed') : red('failed')}`);
+      else if (!d.ok) line(dim(`  ${featureOf(d.taskId)}: ${d.name} refused — ${String(d.output).split('\n')[0]}`));
+      return null;
+    case 'PairRolesSwapped':
+      line(dim(`  ${featureOf(d.taskId)}: roles swapped — ${who(d.driver)} drives`));
+      return null;
+    case 'ReviewApproved':
+    case 'ReviewCommented':
+      line(`  ${featureOf(d.taskId)}: review by ${who(d.reviewer)} — ${e.type === 'ReviewApproved' ? green('approved') : yellow('changes requested')}: ${d.comments}`);
+      return null;
+    case 'AcceptanceTestsRun':
+      line(`  ${featureOf(d.taskId)}: acceptance tests on main (fresh sandbox) ${d.passed ? green('passed') : red('failed')}`);
+      return null;
+    case 'BranchMerged':
+      line(`  ${featureOf(d.taskId)}: merged ${d.branch} into main (${d.commit.slice(0, 8)})`);
+      return null;
+    case 'FeatureDone':
+      p.done++;
+      line(green(`  ✔ ${d.featureId} done`) + dim(` (${d.effort.turns} turns)`));
+      return null;
+    case 'FeatureAbandoned':
+      p.abandoned++;
+      line(red(`  ✘ ${d.featureId} abandoned: ${d.code}`) + dim(` — ${d.reason}`));
+      return null;
+    case 'SprintEnded':
+      line(bold(`Sprint ${d.sprint} ended`) + ` — velocity ${d.velocity} of ${d.committedPoints} points${d.carriedOver.length ? `, carried over: ${d.carriedOver.join(', ')}` : ''}`);
+      return null;
+    case 'SimulationCompleted':
+      return true;
+    case 'SimulationFailed':
+      line(red(`simulation failed: ${d.code}: ${d.reason}`));
+      return false;
+    default:
+      return null;
+  }
+}
+
+const featureOf = (taskId: string) => taskId.split('.').slice(1, -1).join('.');
+
+function summary(sim: any): void {
+  const m = sim.metrics;
+  console.log(bold('\nSummary'));
+  console.log(`  status            ${sim.status === 'completed' ? green(sim.status) : red(sim.status)}`);
+  console.log(`  features done     ${m.featuresDone}/${m.featuresTotal}`);
+  console.log(`  acceptance tests  ${m.acceptanceTestsPassed}/${m.acceptanceTestsTotal} passed`);
+  for (const s of m.sprints) console.log(`  sprint ${s.sprint}          ${s.deliveredPoints}/${s.committedPoints} points delivered`);
+  for (const e of m.estimation) console.log(`  ${e.featureId.padEnd(17)} ${e.points} points, ${e.turns} turns, ${e.tokens} tokens${e.done ? '' : ' (not done)'}`);
+  for (const [role, t] of Object.entries<any>(m.tokensByRole)) console.log(`  tokens, ${role}`.padEnd(20) + `${t.prompt} in, ${t.completion} out`);
+  console.log(`  LLM time          ${(m.llmTimeMs / 1000).toFixed(1)} s (summed over calls)`);
+  console.log(`  wall time         ${(m.wallTimeMs / 1000).toFixed(1)} s`);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(red(`demo failed: ${err instanceof Error ? err.message : String(err)}`));
+    process.exit(1);
+  },
+);
