@@ -5,7 +5,7 @@ import { aProjectCreated, createTestDatabase, eventually, RunningService, startS
 
 /** A SimulationStarted as project-management records it: the project's snapshot and the resolved config. */
 function aSimulationStarted(config: Partial<EventData<typeof SimulationStarted>['config']> = {}): EventData<typeof SimulationStarted> {
-  const { goals: _goals, ...project } = aProjectCreated({
+  const { goals: _goals, backlogSource: _backlogSource, ...project } = aProjectCreated({
     backlog: [
       ...aProjectCreated().backlog,
       { featureId: 'lru', title: 'LRU', description: 'an LRU cache', acceptanceCriteria: ['evicts'], tests: ['tests/test_lru.py'], skills: ['algorithms'] },

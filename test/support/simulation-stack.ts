@@ -35,6 +35,8 @@ export interface SimulationStack {
   db: TestDatabase;
   pm: RunningService;
   services: RunningService[];
+  /** The services' environment (database, LLM simulator, workspaces): to start one more service later. */
+  env: Record<string, string>;
   post(path: string, body: unknown): Promise<{ status: number; body: any }>;
   events(simulationId: string): Promise<{ type: string; data: any }[]>;
   /** Waits until GET /simulations/:id satisfies `done`; on time-out the error lists the events and the services' last output. */
@@ -77,6 +79,7 @@ export async function startSimulationStack(
     db,
     pm,
     services,
+    env,
     events,
     async post(path, body) {
       const r = await fetch(`${pm.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

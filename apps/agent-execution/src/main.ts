@@ -3,6 +3,7 @@ import { ContextModule } from './context/context.module';
 import { llmConfigSchema } from './llm/llm.config';
 import { LlmModule } from './llm/llm.module';
 import { PlanningModule } from './planning/planning.module';
+import { ProductModule } from './product/product.module';
 import { TasksModule } from './tasks/tasks.module';
 
-runService({ service: 'agent-execution', defaultPort: 3002, imports: [LlmModule, ContextModule, PlanningModule, TasksModule], configSchema: llmConfigSchema });
+runService({ service: 'agent-execution', defaultPort: 3002, imports: [LlmModule, ContextModule, PlanningModule, ProductModule, TasksModule], configSchema: llmConfigSchema });

@@ -12,5 +12,6 @@ export * from './events/team.events';
 export * from './events/planning.events';
 export * from './events/feature.events';
 export * from './events/agent.events';
+export * from './events/backlog.events';
 export * from './all-events';
 export * from './roster/default-roster';

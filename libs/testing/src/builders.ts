@@ -50,6 +50,7 @@ export function aProjectCreated(overrides: Record<string, unknown> = {}) {
     stack: 'python' as const,
     acceptance: { command: body.acceptance.command, files: body.acceptance.files.map((f) => ref(f.path)) },
     scaffold: [],
+    backlogSource: 'user' as 'user' | 'decomposition',
     backlog: body.backlog,
     ...overrides,
   };

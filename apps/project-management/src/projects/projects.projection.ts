@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { EventData, ProjectCreated, ProjectStaffingAssessed } from '@swe-sim/contracts';
+import { BacklogDecomposed, BacklogDecompositionFailed, EventData, ProjectCreated, ProjectStaffingAssessed } from '@swe-sim/contracts';
 import { EventStoreContext } from '@swe-sim/transport';
 import { ProjectsRepository } from './projects.repository';
 
@@ -18,5 +18,15 @@ export class ProjectsProjection {
   @EventPattern(ProjectStaffingAssessed.type)
   async onStaffingAssessed(@Payload() data: EventData<typeof ProjectStaffingAssessed>, @Ctx() ctx: EventStoreContext) {
     await this.projects.setRequiredSkills(ctx.getTx()!, data, ctx.getEvent().globalPosition);
+  }
+
+  @EventPattern(BacklogDecomposed.type)
+  async onBacklogDecomposed(@Payload() data: EventData<typeof BacklogDecomposed>, @Ctx() ctx: EventStoreContext) {
+    await this.projects.setDecomposedBacklog(ctx.getTx()!, data, ctx.getEvent().globalPosition);
+  }
+
+  @EventPattern(BacklogDecompositionFailed.type)
+  async onBacklogDecompositionFailed(@Payload() data: EventData<typeof BacklogDecompositionFailed>, @Ctx() ctx: EventStoreContext) {
+    await this.projects.setDecompositionFailed(ctx.getTx()!, data, ctx.getEvent().globalPosition);
   }
 }

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { EventData, ProjectCreated, ProjectStaffingAssessed } from '@swe-sim/contracts';
+import { BacklogDecomposed, BacklogDecompositionFailed, BacklogItem, BacklogSource, EventData, ProjectCreated, ProjectStaffingAssessed } from '@swe-sim/contracts';
 import { Queryable } from '@swe-sim/event-store';
 import { PG_POOL } from '@swe-sim/service-runtime';
+
+export type BacklogStatus = 'ready' | 'pending' | 'failed';
 
 export interface ProjectView {
   projectId: string;
@@ -11,6 +13,12 @@ export interface ProjectView {
   goals: string[];
   stack: string;
   requiredSkills: EventData<typeof ProjectStaffingAssessed>['requiredSkills'] | null;
+  /** user: given with the project; decomposition: from the product-manager agent. */
+  backlogSource: BacklogSource;
+  /** ready: simulations can start; pending: the product manager is at work; failed: see backlogFailure. */
+  backlogStatus: BacklogStatus;
+  backlog: BacklogItem[];
+  backlogFailure: { code: string; reason: string } | null;
   createdAt: string;
 }
 
@@ -20,10 +28,11 @@ export class ProjectsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async insert(db: Queryable, p: EventData<typeof ProjectCreated>, createdAt: string, position: number): Promise<void> {
+    const source = p.backlogSource ?? 'user';
     await db.query(
-      `INSERT INTO pm_projects (project_id, name, description, goals, stack, created_at, last_position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project_id) DO NOTHING`,
-      [p.projectId, p.name, p.description, JSON.stringify(p.goals), p.stack, createdAt, position],
+      `INSERT INTO pm_projects (project_id, name, description, goals, stack, backlog_source, backlog_status, backlog, created_at, last_position)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (project_id) DO NOTHING`,
+      [p.projectId, p.name, p.description, JSON.stringify(p.goals), p.stack, source, source === 'user' ? 'ready' : 'pending', JSON.stringify(p.backlog), createdAt, position],
     );
   }
 
@@ -33,6 +42,21 @@ export class ProjectsRepository {
       JSON.stringify(e.requiredSkills),
       position,
     ]);
+  }
+
+  /** The product manager's backlog; only a pending one takes it (as the project decider does). */
+  async setDecomposedBacklog(db: Queryable, e: EventData<typeof BacklogDecomposed>, position: number): Promise<void> {
+    await db.query(
+      `UPDATE pm_projects SET backlog_status = 'ready', backlog = $2, last_position = $3 WHERE project_id = $1 AND backlog_status = 'pending'`,
+      [e.projectId, JSON.stringify(e.backlog), position],
+    );
+  }
+
+  async setDecompositionFailed(db: Queryable, e: EventData<typeof BacklogDecompositionFailed>, position: number): Promise<void> {
+    await db.query(
+      `UPDATE pm_projects SET backlog_status = 'failed', backlog_failure = $2, last_position = $3 WHERE project_id = $1 AND backlog_status = 'pending'`,
+      [e.projectId, JSON.stringify({ code: e.code, reason: e.reason }), position],
+    );
   }
 
   async find(projectId: string): Promise<ProjectView | null> {
@@ -46,6 +70,10 @@ export class ProjectsRepository {
       goals: row.goals,
       stack: row.stack,
       requiredSkills: row.required_skills,
+      backlogSource: row.backlog_source,
+      backlogStatus: row.backlog_status,
+      backlog: row.backlog,
+      backlogFailure: row.backlog_failure,
       createdAt: row.created_at.toISOString(),
     };
   }

@@ -40,6 +40,10 @@ export const backlogItemSchema = z
   .strict();
 export type BacklogItem = z.infer<typeof backlogItemSchema>;
 
+/** Where a project's backlog comes from: given by the user, or decomposed by the product-manager agent. */
+export const backlogSourceSchema = z.enum(['user', 'decomposition']);
+export type BacklogSource = z.infer<typeof backlogSourceSchema>;
+
 export const projectCreatedDataSchema = z
   .object({
     projectId: z.string().uuid(),
@@ -50,7 +54,13 @@ export const projectCreatedDataSchema = z
     acceptance: acceptanceSuiteSchema,
     /** Starting files of the repository besides the acceptance tests (may be empty). */
     scaffold: z.array(projectFileSchema).max(500).default([]),
-    backlog: z.array(backlogItemSchema).min(1).max(200),
+    /**
+     * user: the backlog is given here (at least one feature). decomposition: the backlog is empty
+     * here and a product-manager agent derives it (BacklogDecomposed or BacklogDecompositionFailed
+     * in stream backlog-<projectId>); until then the project cannot run simulations.
+     */
+    backlogSource: backlogSourceSchema.default('user'),
+    backlog: z.array(backlogItemSchema).max(200),
   })
   .strict();
 
@@ -58,8 +68,15 @@ const uniqueFeatureIds = (p: { backlog: { featureId: string }[] }) => new Set(p.
 
 export const ProjectCreated = defineEvent({
   type: 'ProjectCreated',
-  version: 1,
-  schema: projectCreatedDataSchema.refine(uniqueFeatureIds, { message: 'featureIds must be unique', path: ['backlog'] }),
+  // v2 added backlogSource (v1 projects always carried a user-given backlog).
+  version: 2,
+  schema: projectCreatedDataSchema
+    .refine(uniqueFeatureIds, { message: 'featureIds must be unique', path: ['backlog'] })
+    .refine((p) => (p.backlogSource === 'user' ? p.backlog.length > 0 : p.backlog.length === 0), {
+      message: 'a user-given backlog needs at least one feature; a backlog left to decomposition must be empty',
+      path: ['backlog'],
+    }),
+  upcasters: { 1: (d: Record<string, unknown>) => ({ ...d, backlogSource: 'user' }) },
   streamOf: (d) => projectStream(d.projectId),
 });
 

@@ -16,10 +16,11 @@ export const createProjectBodySchema = z
     stack: stackSchema,
     acceptance: z.object({ command: z.string().min(1).max(1000), files: z.array(fileInputSchema).min(1).max(200) }).strict(),
     scaffold: z.array(fileInputSchema).max(500).default([]),
-    backlog: z.array(backlogItemSchema).min(1).max(200),
+    /** Left out: a product-manager agent decomposes the backlog from the description, goals and acceptance tests. */
+    backlog: z.array(backlogItemSchema).min(1).max(200).optional(),
   })
   .strict()
-  .refine((p) => new Set(p.backlog.map((b) => b.featureId)).size === p.backlog.length, {
+  .refine((p) => !p.backlog || new Set(p.backlog.map((b) => b.featureId)).size === p.backlog.length, {
     message: 'featureIds must be unique',
     path: ['backlog'],
   });
@@ -43,7 +44,8 @@ export class CreateProjectHandler {
       stack: body.stack,
       acceptance: { command: body.acceptance.command, files: await toRefs(body.acceptance.files) },
       scaffold: await toRefs(body.scaffold),
-      backlog: body.backlog,
+      backlogSource: body.backlog ? ('user' as const) : ('decomposition' as const),
+      backlog: body.backlog ?? [],
     };
     const result = await handleCommand(
       this.store,
@@ -52,6 +54,6 @@ export class CreateProjectHandler {
       { type: 'CreateProject', data },
       { metadata: { actor: 'api' } },
     );
-    return { projectId, position: result.events[0].globalPosition };
+    return { projectId, backlogStatus: body.backlog ? 'ready' : 'pending', position: result.events[0].globalPosition };
   }
 }

@@ -1,8 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { DEFAULT_ROSTER, EventData, ProjectCreated, SimulationStarted, projectStream, simulationStream } from '@swe-sim/contracts';
-import { EventStore } from '@swe-sim/event-store';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { DEFAULT_ROSTER, backlogStream, projectStream, simulationStream } from '@swe-sim/contracts';
+import { EventStore, fold } from '@swe-sim/event-store';
 import { CONFIG } from '@swe-sim/service-runtime';
+import { ProjectBacklogNotReadyError, ProjectEvent, ProjectNotFoundError, decideProject, evolveProject, initialProjectState } from '../../projects/project.decider';
 import { resolveSimulationConfig, startSimulationBodySchema } from './simulation-config';
 import { z } from 'zod';
 
@@ -14,27 +15,20 @@ export class StartSimulationHandler {
   ) {}
 
   async execute(projectId: string, body: z.output<typeof startSimulationBodySchema>) {
-    const [created] = await this.store.readStream(projectStream(projectId), { toVersion: 1 });
-    if (!created || created.type !== ProjectCreated.type) {
-      throw new NotFoundException({ code: 'PROJECT_NOT_FOUND', message: `Project ${projectId} not found` });
-    }
-    const project = created.data as EventData<typeof ProjectCreated>;
+    // The project's history: its stream, then its backlog's (when a product manager decomposes it).
+    const history = [...(await this.store.readStream(projectStream(projectId))), ...(await this.store.readStream(backlogStream(projectId)))];
+    const state = fold({ evolve: evolveProject, initialState: initialProjectState }, history as unknown as ProjectEvent[]);
     const simulationId = randomUUID();
     const config = resolveSimulationConfig(body, { model: this.config.LLM_MODEL, roster: DEFAULT_ROSTER, seed: () => randomInt(0, 2 ** 31 - 1) });
-    const data: EventData<typeof SimulationStarted> = {
-      simulationId,
-      project: {
-        projectId,
-        name: project.name,
-        description: project.description,
-        stack: project.stack,
-        acceptance: project.acceptance,
-        scaffold: project.scaffold,
-        backlog: project.backlog,
-      },
-      config,
-    };
-    const result = await this.store.append(simulationStream(simulationId), [{ type: SimulationStarted.type, data }], {
+    let decided: ProjectEvent[];
+    try {
+      decided = decideProject({ type: 'StartSimulation', data: { simulationId, config } }, state);
+    } catch (err) {
+      if (err instanceof ProjectNotFoundError) throw new NotFoundException({ code: err.code, message: `Project ${projectId} not found` });
+      if (err instanceof ProjectBacklogNotReadyError) throw new ConflictException({ code: err.code, message: err.message, ...err.details });
+      throw err;
+    }
+    const result = await this.store.append(simulationStream(simulationId), decided, {
       expectedVersion: 'no_stream',
       metadata: { simulationId, actor: 'api' },
     });
