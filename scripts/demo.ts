@@ -49,6 +49,7 @@ async function main(): Promise<number> {
     output.end();
   };
   process.on('SIGINT', () => void stop().then(() => process.exit(130)));
+  process.on('SIGTERM', () => void stop().then(() => process.exit(143)));
 
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   try {

@@ -1,3 +1,4 @@
+import { eventually } from '@swe-sim/testing';
 import { SimulationStack, finished, startSimulationStack, twoModuleProject } from '../support/simulation-stack';
 
 /**
@@ -52,5 +53,41 @@ describe('a simulation whose agents fail in every way', () => {
 
     expect(of('SprintEnded')[0]).toMatchObject({ deliveredPoints: 0, carriedOver: expect.arrayContaining(['slugify', 'word-count']) });
     expect(all.filter((e) => e.type === 'SandboxDestroyed').length).toBe(all.filter((e) => e.type === 'SandboxCreated').length);
+  });
+
+  it('stops a simulation on cancel: running tasks end at their next step, sandboxes are released, a second cancel is refused', async () => {
+    const { post } = stack;
+    const created = await post('/projects', twoModuleProject());
+    const started = await post(`/projects/${created.body.projectId}/simulations`, {
+      seed: 4,
+      teams: 1,
+      teamSize: 2,
+      process: { pairing: false, review: false },
+      budgets: { maxTurnsPerTask: 500 },
+    });
+    const { simulationId } = started.body;
+    // the rambling driver of slugify would go on for 500 turns
+    await stack.waitFor(simulationId, (sim) => sim.status === 'running');
+    await eventually(async () => (await stack.events(simulationId)).some((e) => e.type === 'AgentTurnTaken'), 30_000, 'agents at work');
+    const cancelled = await post(`/simulations/${simulationId}/cancel`, { reason: 'the experiment is over' });
+    expect(cancelled.status).toBe(202);
+    await stack.waitFor(simulationId, (sim) => sim.status === 'cancelled');
+    const ended = await eventually(async () => {
+      const all = await stack.events(simulationId);
+      const tasks = all.filter((e) => e.type === 'AgentTaskStarted').length;
+      const ends = all.filter((e) => e.type === 'AgentTaskEnded');
+      return tasks > 0 && ends.length === tasks ? { all, ends } : undefined;
+    }, 30_000, 'every task ended');
+    expect(ended.ends.some((e) => e.data.code === 'CANCELLED')).toBe(true);
+    expect(ended.ends.find((e) => e.data.code === 'CANCELLED')!.data.reason).toContain('the experiment is over');
+    expect(ended.all.filter((e) => e.type === 'AgentTurnTaken').length).toBeLessThan(100);
+    await eventually(async () => {
+      const all = await stack.events(simulationId);
+      return all.filter((e) => e.type === 'SandboxDestroyed').length === all.filter((e) => e.type === 'SandboxCreated').length;
+    }, 30_000, 'sandboxes released');
+
+    expect(await post(`/simulations/${simulationId}/cancel`, {})).toMatchObject({ status: 409, body: { code: 'SIMULATION_ENDED' } });
+    expect(await post(`/simulations/00000000-0000-4000-8000-000000000000/cancel`, {})).toMatchObject({ status: 404 });
+    expect(await post(`/simulations/${simulationId}/cancel`, { reason: 42 })).toMatchObject({ status: 400, body: { field: 'reason' } });
   });
 });

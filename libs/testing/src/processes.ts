@@ -45,9 +45,13 @@ export function startProcess(entry: string, env: Record<string, string>): Runnin
     child,
     output: () => out,
     exited,
+    /** Sends the signal; a process still alive after 15 s gets SIGKILL (a test never waits on a stuck shutdown). */
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(force);
+      return code;
     },
   };
 }

@@ -19,6 +19,8 @@ export interface RequestWorkerOptions {
   /** Only the instance that owns the service's subscription answers requests. */
   isActive: () => boolean;
   logger: StructuredLogger;
+  /** How long stop() waits for requests in flight (default 5 s). */
+  shutdownGraceMs?: number;
 }
 
 /**
@@ -40,11 +42,17 @@ export class RequestWorker {
     this.loop = this.run();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops taking requests and gives those in flight a grace period. What is still running then is
+   * left pending in the inbox: the next active instance runs it again (or answers RPC_INTERRUPTED).
+   */
+  async stop(graceMs = this.options.shutdownGraceMs ?? 5000): Promise<void> {
     this.running = false;
     this.wake();
     await this.loop;
-    await Promise.allSettled(this.inFlight.values());
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(this.inFlight.values()), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
   }
 
   wake(): void {

@@ -13,6 +13,21 @@ export class SimulationContextEventController {
     return this.context.saveSimulation(ctx.getTx()!, data);
   }
 
+  @EventPattern('SimulationCompleted')
+  onCompleted(@Payload() data: { simulationId: string }, @Ctx() ctx: EventStoreContext) {
+    return this.context.markEnded(ctx.getTx()!, data.simulationId, 'completed');
+  }
+
+  @EventPattern('SimulationFailed')
+  onFailed(@Payload() data: { simulationId: string; code: string; reason: string }, @Ctx() ctx: EventStoreContext) {
+    return this.context.markEnded(ctx.getTx()!, data.simulationId, `failed (${data.code}: ${data.reason})`);
+  }
+
+  @EventPattern('SimulationCancelled')
+  onCancelled(@Payload() data: { simulationId: string; reason: string }, @Ctx() ctx: EventStoreContext) {
+    return this.context.markEnded(ctx.getTx()!, data.simulationId, `cancelled (${data.reason})`);
+  }
+
   @EventPattern('TeamFormed')
   onTeamFormed(@Payload() data: TeamContext, @Ctx() ctx: EventStoreContext) {
     return this.context.saveTeam(ctx.getTx()!, data);

@@ -27,6 +27,16 @@ export class SimulationContextRepository {
     ]);
   }
 
+  async markEnded(db: Queryable, simulationId: string, how: string): Promise<void> {
+    await db.query('UPDATE ae_simulations SET ended = $2 WHERE simulation_id = $1 AND ended IS NULL', [simulationId, how]);
+  }
+
+  /** How the simulation ended ('SimulationCancelled: …'), or null while it runs. */
+  async ended(simulationId: string): Promise<string | null> {
+    const r = await this.pool.query('SELECT ended FROM ae_simulations WHERE simulation_id = $1', [simulationId]);
+    return r.rows[0]?.ended ?? null;
+  }
+
   async simulation(simulationId: string, db: Queryable = this.pool): Promise<SimulationContext | null> {
     const r = await db.query('SELECT started FROM ae_simulations WHERE simulation_id = $1', [simulationId]);
     return r.rowCount ? r.rows[0].started : null;

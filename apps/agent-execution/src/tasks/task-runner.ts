@@ -60,8 +60,11 @@ export class TaskRunner {
     for (let step = 0; step < 100_000; step++) {
       const history = (await this.store.readStream(taskStream(taskId))) as unknown as TaskEvent[];
       const state = fold(taskDecider, history);
-      const action = nextAction(state);
+      let action = nextAction(state);
       if (action.kind === 'none') return state.ended;
+      // A simulation that ended (cancelled, out of budget) stops its tasks at the next step.
+      const simulationEnded = action.kind === 'end' ? null : await this.context.ended(state.task!.simulationId);
+      if (simulationEnded) action = { kind: 'end', outcome: 'abandoned', code: 'CANCELLED', reason: `the simulation ended: ${simulationEnded}` };
       const env = await this.envFor(state);
       let events: NewEvent[];
       try {

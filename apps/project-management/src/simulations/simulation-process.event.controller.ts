@@ -54,6 +54,10 @@ export class SimulationProcessEventController {
   onLlmCallCompleted(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
     return this.handle('LlmCallCompleted', data, ctx);
   }
+  @EventPattern('CommandExecuted')
+  onCommandExecuted(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
+    return this.handle('CommandExecuted', data, ctx);
+  }
   @EventPattern('SimulationCancelled')
   onCancelled(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
     return this.handle('SimulationCancelled', data, ctx);
@@ -61,7 +65,8 @@ export class SimulationProcessEventController {
 
   private async handle(type: Exclude<ProcessInput['type'], 'SimulationStarted'>, data: unknown, ctx: EventStoreContext) {
     const event = ctx.getEvent();
-    const simulationId = type === 'LlmCallCompleted' ? (data as { callKey: { simulationId: string } }).callKey.simulationId : (data as { simulationId: string }).simulationId;
+    // Every event of a simulation carries it in its metadata (sandbox facts have it only there).
+    const simulationId = event.metadata.simulationId ?? (data as { simulationId?: string }).simulationId ?? '';
     if (!UUID.test(simulationId)) return;
     const tx = ctx.getTx()!;
     const state = await this.simulations.load(tx, simulationId);

@@ -1,4 +1,5 @@
 import {
+  CommandExecuted,
   EventData,
   EstimateAgreed,
   FeatureAbandoned,
@@ -32,7 +33,8 @@ export type ProcessInput =
   | { type: 'FeatureDone'; data: EventData<typeof FeatureDone> }
   | { type: 'FeatureAbandoned'; data: EventData<typeof FeatureAbandoned> }
   | { type: 'LlmCallCompleted'; data: EventData<typeof LlmCallCompleted> }
-  | { type: 'SimulationCancelled'; data: EventData<typeof SimulationCancelled> };
+  | { type: 'SimulationCancelled'; data: EventData<typeof SimulationCancelled> }
+  | { type: 'CommandExecuted'; data: EventData<typeof CommandExecuted> };
 
 export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
   'SimulationStarted',
@@ -45,6 +47,7 @@ export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
   'FeatureAbandoned',
   'LlmCallCompleted',
   'SimulationCancelled',
+  'CommandExecuted',
 ];
 
 export interface TeamPlan {
@@ -58,7 +61,7 @@ export interface SimulationProcess {
   projectId: string;
   status: 'forming' | 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
   startedAt: string;
-  config: { sprintsMax: number; capacityPerMember: number; pairing: boolean; review: boolean };
+  config: { sprintsMax: number; capacityPerMember: number; pairing: boolean; review: boolean; maxTokens: number; maxWallTimeMs: number };
   /** Backlog order is priority order. */
   backlog: { featureId: string; tests: number }[];
   roles: Record<string, string>;
@@ -76,6 +79,7 @@ export interface SimulationProcess {
   acceptanceTestsPassed: number;
   tokensByRole: Record<string, { prompt: number; completion: number }>;
   llmTimeMs: number;
+  sandboxTimeMs: number;
 }
 
 /** What the process appends in reaction to one input: per stream, with the version it expects. */
@@ -96,6 +100,8 @@ export function startProcess(e: EventData<typeof SimulationStarted>, recordedAt:
       capacityPerMember: e.config.sprints.capacityPointsPerMember,
       pairing: e.config.process.pairing,
       review: e.config.process.review,
+      maxTokens: e.config.budgets.maxTokens,
+      maxWallTimeMs: e.config.budgets.maxWallTimeMs,
     },
     backlog: e.project.backlog.map((b) => ({ featureId: b.featureId, tests: b.tests.length })),
     roles: Object.fromEntries(e.config.roster.map((p) => [p.personaId, p.role])),
@@ -112,6 +118,7 @@ export function startProcess(e: EventData<typeof SimulationStarted>, recordedAt:
     acceptanceTestsPassed: 0,
     tokensByRole: {},
     llmTimeMs: 0,
+    sandboxTimeMs: 0,
   };
 }
 
@@ -127,7 +134,18 @@ export function processInput(
   recordedAt: string,
 ): { state: SimulationProcess; reactions: Reaction[] } {
   if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') return { state, reactions: [] };
-  const s: SimulationProcess = structuredClone(state);
+  const result = step(structuredClone(state), input, recordedAt);
+  const s = result.state;
+  if (s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled') return result;
+  // Budgets of the whole simulation, checked as its events arrive.
+  const tokens = Object.values(s.tokensByRole).reduce((n, t) => n + t.prompt + t.completion, 0);
+  if (tokens > s.config.maxTokens) return fail(s, 'BUDGET_EXHAUSTED', `used ${tokens} tokens, over the budget of ${s.config.maxTokens}`, recordedAt);
+  const elapsed = Date.parse(recordedAt) - Date.parse(s.startedAt);
+  if (elapsed > s.config.maxWallTimeMs) return fail(s, 'BUDGET_EXHAUSTED', `ran ${elapsed} ms, over the budget of ${s.config.maxWallTimeMs} ms`, recordedAt);
+  return result;
+}
+
+function step(s: SimulationProcess, input: ProcessInput, recordedAt: string): { state: SimulationProcess; reactions: Reaction[] } {
   switch (input.type) {
     case 'SimulationStarted':
       return { state: s, reactions: [] };
@@ -180,6 +198,9 @@ export function processInput(
     }
     case 'SimulationCancelled':
       s.status = 'cancelled';
+      return { state: s, reactions: [] };
+    case 'CommandExecuted':
+      s.sandboxTimeMs += input.data.durationMs;
       return { state: s, reactions: [] };
     default: {
       const unhandled: never = input;
@@ -313,7 +334,7 @@ export function metrics(s: SimulationProcess, recordedAt: string): SimulationMet
     estimation: Object.entries(s.effort).map(([featureId, e]) => ({ featureId, points: s.points[featureId] ?? 0, ...e })),
     tokensByRole: s.tokensByRole,
     llmTimeMs: Math.round(s.llmTimeMs),
-    sandboxTimeMs: 0,
+    sandboxTimeMs: s.sandboxTimeMs,
     wallTimeMs: Math.max(0, Date.parse(recordedAt) - Date.parse(s.startedAt)),
   };
 }

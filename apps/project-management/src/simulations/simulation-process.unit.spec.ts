@@ -141,6 +141,22 @@ describe('simulation process', () => {
     expect(failed.reactions[0].events[0].data).toMatchObject({ code: 'ROSTER_TOO_SMALL' });
   });
 
+  it('fails the simulation when its token or wall-time budget is spent, and sums sandbox time', () => {
+    const s = aStart();
+    const sim = s.simulationId;
+    const llm = (tokens: number): [ProcessInput['type'], unknown] => ['LlmCallCompleted', { callKey: { simulationId: sim, agentId: 'bob/x', seq: 0 }, usage: { promptTokens: tokens, completionTokens: 0 }, timings: { queueMs: 0, latencyMs: 1 } }];
+    const overTokens = run(s, [...formed(sim), llm(60_000), llm(50_000)]);
+    expect(overTokens.types).toEqual(['SimulationFailed']);
+    expect(overTokens.reactions[0].events[0].data).toMatchObject({ code: 'BUDGET_EXHAUSTED', reason: expect.stringContaining('110000 tokens') });
+    // one input per second in run(); the budget is an hour
+    let state = startProcess(s, T0);
+    state = processInput(state, { type: 'TeamFormed', data: formed(sim)[0][1] } as ProcessInput, at(60)).state;
+    const late = processInput(state, { type: 'PairFormed', data: formed(sim)[1][1] } as ProcessInput, at(3601));
+    expect(late.reactions[0].events[0]).toMatchObject({ type: 'SimulationFailed', data: { code: 'BUDGET_EXHAUSTED' } });
+    const cmd = (ms: number): [ProcessInput['type'], unknown] => ['CommandExecuted', { sandboxId: 'x', requestId: sim, exitCode: 0, stdoutBytes: 0, stderrBytes: 0, truncated: false, durationMs: ms, timedOut: false, oomKilled: false, pidsLimitHit: false }];
+    expect(run(s, [...formed(sim), cmd(120), cmd(80)]).state.sandboxTimeMs).toBe(200);
+  });
+
   it('ignores estimates and outcomes of other sprints or features, and duplicates', () => {
     const s = aStart({ capacity: 10 });
     const sim = s.simulationId;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CancelSimulationHttpController } from './cancel-simulation/cancel-simulation.http.controller';
 import { GetSimulationHttpController } from './get-simulation/get-simulation.http.controller';
 import { SimulationProcessEventController } from './simulation-process.event.controller';
 import { SimulationsRepository } from './simulations.repository';
@@ -6,7 +7,7 @@ import { StartSimulationHandler } from './start-simulation/start-simulation.hand
 import { StartSimulationHttpController } from './start-simulation/start-simulation.http.controller';
 
 @Module({
-  controllers: [StartSimulationHttpController, GetSimulationHttpController, SimulationProcessEventController],
+  controllers: [StartSimulationHttpController, CancelSimulationHttpController, GetSimulationHttpController, SimulationProcessEventController],
   providers: [StartSimulationHandler, SimulationsRepository],
 })
 export class SimulationsModule {}
