@@ -6,7 +6,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { BatchEngine, EngineStats, EngineTiming, SequenceView } from './engine';
 import { ChatRequest, ChatRequestSchema, errorBody, wantsJson, zodMessage } from './protocol';
-import { mulberry32 } from './random';
+import { mulberry32 } from '@swe-sim/kit';
 import { FAULT_KINDS, FaultKind, Script, ScriptAnswer, ScriptSpec } from './script';
 import { CHARS_PER_TOKEN, countPromptTokens, countTokens } from './tokens';
 

@@ -16,7 +16,7 @@ import { LOGGER, JsonLogger, PG_POOL } from '@swe-sim/service-runtime';
 import { EventStoreClient } from '@swe-sim/transport';
 import { llmSettingsFor } from '../context/persona-llm';
 import { SimulationContext, SimulationContextRepository } from '../context/simulation-context.repository';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@swe-sim/kit';
 import { REPO_TEAM, candidateScript, commitScript, diffScript, ensureRepository, ensureWorktree, mergeScript, mergedFeaturesScript } from './repository';
 import { SANDBOX_GONE, SandboxPort, describeCommand } from './sandbox.port';
 import { TASK_LIMITS, TaskAction, nextAction } from './task.decider';

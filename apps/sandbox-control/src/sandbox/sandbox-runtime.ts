@@ -10,7 +10,7 @@ import { SandboxLimits, sandboxImageTags } from '../docker';
 import type { PoolClient } from 'pg';
 import { SandboxConfig } from '../config';
 import { Engines } from './engines';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@swe-sim/kit';
 import { decideSandbox, evolveSandbox, FileChange, initialSandboxState, SandboxCommand, SandboxEvent, SandboxState } from './sandbox.decider';
 import { SandboxRepository } from './sandbox.repository';
 import { diffManifest, readScannedFile, sha256Hex, WorkspaceScanner } from './workspace-manifest';

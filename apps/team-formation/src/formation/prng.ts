@@ -1,18 +1,6 @@
-/**
- * mulberry32: a tiny, fast 32-bit PRNG. The only source of randomness in team formation, seeded
- * from SimulationStarted.config.seed, and used only to break ties, so that a seed decides every
- * choice that expertise and need leave open.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@swe-sim/kit';
+
+export { mulberry32 };
 
 export type Random = () => number;
 

@@ -1,4 +1,8 @@
-/** Small seeded PRNG (mulberry32): deterministic fault injection and jitter. */
+/**
+ * mulberry32: a tiny, fast, seeded 32-bit PRNG. Wherever swe-sim needs randomness that must be
+ * reproducible (team-formation tie-breaks, the simulator's fault injection and jitter), it comes
+ * from here with a recorded seed.
+ */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

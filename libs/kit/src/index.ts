@@ -1,0 +1,3 @@
+// Small pure utilities shared by several apps (no framework, no I/O).
+export * from './keyed-mutex';
+export * from './prng';
