@@ -19,9 +19,10 @@ async function main(): Promise<void> {
   for (const suite of SUITES.filter((s) => !wanted || wanted.includes(s.name))) {
     process.stderr.write(`[bench] ${suite.name}\n`);
     const printed = new Set<string>();
+    // Figures (JSON) on stdout, progress on stderr: stdout stays one figure per line.
     const log = (line: string) => {
       printed.add(line);
-      process.stdout.write(line + '\n');
+      (line.startsWith('{') ? process.stdout : process.stderr).write(line + '\n');
     };
     try {
       const { run } = await suite.load();

@@ -24,6 +24,8 @@ export const baseConfigSchema = (defaultPort: number) =>
     SUBSCRIPTION_BATCH_SIZE: int(1, 10_000).default(100),
     SUBSCRIPTION_POLL_MS: int(10, 60_000).default(1000),
     RPC_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+    /** Requests (@MessagePattern) a service handles at once: agent tasks and votes in agent-execution. */
+    REQUEST_CONCURRENCY: int(1, 10_000).default(64),
   });
 
 export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;

@@ -66,6 +66,7 @@ export class RuntimeModule {
               logger,
               batchSize: config.SUBSCRIPTION_BATCH_SIZE,
               pollIntervalMs: config.SUBSCRIPTION_POLL_MS,
+              requestConcurrency: config.REQUEST_CONCURRENCY,
             }),
         },
         {
