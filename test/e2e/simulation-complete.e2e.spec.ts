@@ -65,4 +65,28 @@ describe('a simulation from project to passing acceptance tests', () => {
     const created2 = all.filter((e) => e.type === 'SandboxCreated').length;
     expect(all.filter((e) => e.type === 'SandboxDestroyed').length).toBe(created2);
   });
+
+  it('carries work over: one feature per sprint, the teams reviewed between sprints, two sprints to completion', async () => {
+    const { post } = stack;
+    const created = await post('/projects', twoModuleProject());
+    const started = await post(`/projects/${created.body.projectId}/simulations`, {
+      seed: 12,
+      teams: 1,
+      teamSize: 2,
+      sprints: { max: 3, capacityPointsPerMember: 1 },
+      process: { pairing: false, review: false },
+    });
+    const { simulationId } = started.body;
+    const sim = await stack.waitFor(simulationId, finished);
+    expect(sim).toMatchObject({ status: 'completed', metrics: { featuresDone: 2 } });
+    expect(sim.metrics.sprints.map((s: any) => [s.sprint, s.committedPoints, s.deliveredPoints])).toEqual([
+      [1, 3, 3],
+      [2, 3, 3],
+    ]);
+    const all = await stack.events(simulationId);
+    const types = all.map((e) => e.type);
+    // sprint 2 is planned only after team-formation reviewed the teams
+    expect(types.indexOf('TeamsReviewed')).toBeGreaterThan(types.indexOf('SprintEnded'));
+    expect(all.filter((e) => e.type === 'SprintPlanningStarted').map((e) => e.data.candidates[0].featureIds)).toEqual([['slugify', 'word-count'], ['word-count']]);
+  });
 });

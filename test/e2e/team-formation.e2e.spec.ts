@@ -122,6 +122,7 @@ describe('team-formation forms teams when a simulation starts', () => {
   });
 
   it('registers every team event in the contracts', () => {
-    expect(TEAM_EVENTS.map((e) => e.type)).toEqual(['TeamFormed', 'PairFormed', 'TeamFormationCompleted', 'TeamFormationFailed', 'MemberMoved']);
+    const registry = createEventRegistry();
+    expect(TEAM_EVENTS.filter((e) => !registry.has(e.type))).toEqual([]);
   });
 });

@@ -28,6 +28,11 @@ export class SimulationContextEventController {
     return this.context.markEnded(ctx.getTx()!, data.simulationId, `cancelled (${data.reason})`);
   }
 
+  @EventPattern('MemberMoved')
+  onMemberMoved(@Payload() data: { simulationId: string; personaId: string; fromTeamId: string; toTeamId: string }, @Ctx() ctx: EventStoreContext) {
+    return this.context.memberMoved(ctx.getTx()!, data);
+  }
+
   @EventPattern('TeamFormed')
   onTeamFormed(@Payload() data: TeamContext, @Ctx() ctx: EventStoreContext) {
     return this.context.saveTeam(ctx.getTx()!, data);

@@ -27,6 +27,18 @@ export class SimulationContextRepository {
     ]);
   }
 
+  /** The member goes from one team's list to the other's (voters and prompts follow). */
+  async memberMoved(db: Queryable, m: { simulationId: string; personaId: string; fromTeamId: string; toTeamId: string }): Promise<void> {
+    const from = await this.team(m.simulationId, m.fromTeamId, db);
+    const to = await this.team(m.simulationId, m.toTeamId, db);
+    const member = from?.members.find((x) => x.personaId === m.personaId);
+    if (!from || !to || !member || to.members.some((x) => x.personaId === m.personaId)) return;
+    const save = (t: TeamContext) =>
+      db.query('UPDATE ae_teams SET team = $3 WHERE simulation_id = $1 AND team_id = $2', [t.simulationId, t.teamId, JSON.stringify(t)]);
+    await save({ ...from, members: from.members.filter((x) => x.personaId !== m.personaId) });
+    await save({ ...to, members: [...to.members, member] });
+  }
+
   async markEnded(db: Queryable, simulationId: string, how: string): Promise<void> {
     await db.query('UPDATE ae_simulations SET ended = $2 WHERE simulation_id = $1 AND ended IS NULL', [simulationId, how]);
   }

@@ -58,6 +58,14 @@ export class SimulationProcessEventController {
   onCommandExecuted(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
     return this.handle('CommandExecuted', data, ctx);
   }
+  @EventPattern('MemberMoved')
+  onMemberMoved(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
+    return this.handle('MemberMoved', data, ctx);
+  }
+  @EventPattern('TeamsReviewed')
+  onTeamsReviewed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
+    return this.handle('TeamsReviewed', data, ctx);
+  }
   @EventPattern('SimulationCancelled')
   onCancelled(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
     return this.handle('SimulationCancelled', data, ctx);

@@ -1,5 +1,7 @@
 import {
   CommandExecuted,
+  MemberMoved,
+  TeamsReviewed,
   EventData,
   EstimateAgreed,
   FeatureAbandoned,
@@ -34,7 +36,9 @@ export type ProcessInput =
   | { type: 'FeatureAbandoned'; data: EventData<typeof FeatureAbandoned> }
   | { type: 'LlmCallCompleted'; data: EventData<typeof LlmCallCompleted> }
   | { type: 'SimulationCancelled'; data: EventData<typeof SimulationCancelled> }
-  | { type: 'CommandExecuted'; data: EventData<typeof CommandExecuted> };
+  | { type: 'CommandExecuted'; data: EventData<typeof CommandExecuted> }
+  | { type: 'MemberMoved'; data: EventData<typeof MemberMoved> }
+  | { type: 'TeamsReviewed'; data: EventData<typeof TeamsReviewed> };
 
 export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
   'SimulationStarted',
@@ -48,6 +52,8 @@ export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
   'LlmCallCompleted',
   'SimulationCancelled',
   'CommandExecuted',
+  'MemberMoved',
+  'TeamsReviewed',
 ];
 
 export interface TeamPlan {
@@ -59,7 +65,8 @@ export interface TeamPlan {
 export interface SimulationProcess {
   simulationId: string;
   projectId: string;
-  status: 'forming' | 'planning' | 'running' | 'completed' | 'failed' | 'cancelled';
+  /** reviewing: a sprint ended and team-formation is deciding whether members move. */
+  status: 'forming' | 'planning' | 'running' | 'reviewing' | 'completed' | 'failed' | 'cancelled';
   startedAt: string;
   config: { sprintsMax: number; capacityPerMember: number; pairing: boolean; review: boolean; maxTokens: number; maxWallTimeMs: number };
   /** Backlog order is priority order. */
@@ -202,6 +209,21 @@ function step(s: SimulationProcess, input: ProcessInput, recordedAt: string): { 
     case 'CommandExecuted':
       s.sandboxTimeMs += input.data.durationMs;
       return { state: s, reactions: [] };
+    case 'MemberMoved': {
+      const m = input.data;
+      const from = s.teams[m.fromTeamId];
+      const to = s.teams[m.toTeamId];
+      const member = from?.members.find((x) => x.personaId === m.personaId);
+      if (!from || !to || !member) return { state: s, reactions: [] };
+      from.members = from.members.filter((x) => x.personaId !== m.personaId);
+      to.members.push(member);
+      // The pair the member leaves is broken; the partner works solo until pairs are formed again.
+      from.pairs = from.pairs.filter((p) => p.driver !== m.personaId && p.navigator !== m.personaId);
+      return { state: s, reactions: [] };
+    }
+    case 'TeamsReviewed':
+      if (s.status !== 'reviewing' || input.data.beforeSprint !== s.sprint + 1) return { state: s, reactions: [] };
+      return planSprint(s, input.data.beforeSprint);
     default: {
       const unhandled: never = input;
       throw new Error(`unhandled input ${(unhandled as { type: string }).type}`);
@@ -303,6 +325,7 @@ function endSprint(s: SimulationProcess, recordedAt: string): { state: Simulatio
     velocity: deliveredPoints,
     done: doneNow,
     carriedOver: Object.keys(s.committed).filter((f) => s.outcomes[f] !== 'done'),
+    doneSoFar: [...s.done],
   };
   const end: Reaction = { streamId: sprintStream(s.simulationId, s.sprint), expectedVersion: 'any', events: [{ type: SprintEnded.type, data: ended }] };
   const allDone = s.backlog.every((b) => s.done.includes(b.featureId));
@@ -314,8 +337,9 @@ function endSprint(s: SimulationProcess, recordedAt: string): { state: Simulatio
       reactions: [end, { streamId: simulationStream(s.simulationId), expectedVersion: 'any', events: [{ type: SimulationCompleted.type, data: completed }] }],
     };
   }
-  const next = planSprint(s, s.sprint + 1);
-  return { state: next.state, reactions: [end, ...next.reactions] };
+  // The next sprint is planned once team-formation has reviewed the teams (TeamsReviewed).
+  s.status = 'reviewing';
+  return { state: s, reactions: [end] };
 }
 
 function fail(s: SimulationProcess, code: string, reason: string, recordedAt: string): { state: SimulationProcess; reactions: Reaction[] } {

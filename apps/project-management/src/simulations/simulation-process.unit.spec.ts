@@ -99,13 +99,30 @@ describe('simulation process', () => {
     ]);
   });
 
-  it('ends the sprint when every committed feature is finished, carries over the rest, and plans the next sprint', () => {
+  it('ends the sprint when every committed feature is finished, carries over the rest, and plans the next sprint once the teams are reviewed', () => {
     const s = aStart({ capacity: 3 });
     const sim = s.simulationId;
-    const { reactions, types } = run(s, [...formed(sim), agreed(sim, 'f1', 5), agreed(sim, 'f2', 8), agreed(sim, 'f3', 3), done(sim, 'f1'), abandoned(sim, 'f3')]);
-    expect(types).toEqual(['SprintEnded', 'SprintPlanningStarted']);
-    expect(reactions[0].events[0].data).toMatchObject({ sprint: 1, committedPoints: 8, deliveredPoints: 5, velocity: 5, done: ['f1'], carriedOver: ['f3'] });
-    expect(reactions[1].events[0].data).toMatchObject({ sprint: 2, candidates: [{ teamId: 't1', featureIds: ['f2', 'f3'] }] });
+    const sprint1 = [...formed(sim), agreed(sim, 'f1', 5), agreed(sim, 'f2', 8), agreed(sim, 'f3', 3), done(sim, 'f1'), abandoned(sim, 'f3')];
+    const ended = run(s, sprint1);
+    expect(ended.types).toEqual(['SprintEnded']);
+    expect(ended.reactions[0].events[0].data).toMatchObject({ sprint: 1, committedPoints: 8, deliveredPoints: 5, velocity: 5, done: ['f1'], carriedOver: ['f3'], doneSoFar: ['f1'] });
+    expect(ended.state.status).toBe('reviewing');
+    const reviewed: [ProcessInput['type'], unknown] = ['TeamsReviewed', { simulationId: sim, beforeSprint: 2, moves: 0, reason: 'no move helps' }];
+    const next = run(s, [...sprint1, reviewed]);
+    expect(next.types).toEqual(['SprintPlanningStarted']);
+    expect(next.reactions[0].events[0].data).toMatchObject({ sprint: 2, candidates: [{ teamId: 't1', featureIds: ['f2', 'f3'] }] });
+    expect(run(s, [...sprint1, reviewed, reviewed]).reactions).toEqual([]); // a second review plans nothing
+  });
+
+  it('moves a member between teams before the next sprint, breaking the pair it leaves', () => {
+    const s = aStart({ capacity: 3 });
+    const sim = s.simulationId;
+    const second: [ProcessInput['type'], unknown] = ['TeamFormed', { simulationId: sim, teamId: 't2', name: 'T2', members: [{ personaId: 'dee', seniority: 'mid' }], features: [], uncoveredSkills: [] }];
+    const moved: [ProcessInput['type'], unknown] = ['MemberMoved', { simulationId: sim, personaId: 'ada', fromTeamId: 't1', toTeamId: 't2', beforeSprint: 2, reason: 'algorithms needed in t2' }];
+    const { state } = run(s, [second, ...formed(sim), moved]);
+    expect(state.teams.t1.members.map((m) => m.personaId)).toEqual(['bob', 'cy']);
+    expect(state.teams.t1.pairs).toEqual([]);
+    expect(state.teams.t2.members.map((m) => m.personaId)).toEqual(['dee', 'ada']);
   });
 
   it('completes with metrics when the backlog is done, and ignores what arrives after', () => {

@@ -1,9 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { EventData, formationStream, MemberMoved, PairFormed, SimulationStarted, TeamFormed } from '@swe-sim/contracts';
+import { EventData, formationStream, MemberMoved, PairFormed, SimulationStarted, SprintEnded, TeamFormed, simulationStream } from '@swe-sim/contracts';
 import { EventStore, fold } from '@swe-sim/event-store';
 import { EventStoreContext } from '@swe-sim/transport';
 import { FormationEvent, formationDecider } from './formation.decider';
+import { reviewTeams } from './review-teams';
 import { TeamsRepository } from './teams.repository';
 
 /**
@@ -42,6 +43,18 @@ export class FormTeamsEventController {
     );
     if (events.length === 0) return;
     await ctx.append(stream, events, { expectedVersion: history.length === 0 ? 'no_stream' : history.length });
+  }
+
+  /** Between sprints: members move where needs changed, then TeamsReviewed lets the next sprint be planned. */
+  @EventPattern(SprintEnded.type)
+  async onSprintEnded(@Payload() ended: EventData<typeof SprintEnded>, @Ctx() ctx: EventStoreContext) {
+    const tx = ctx.getTx() ?? undefined;
+    const [first] = await this.store.readStream(simulationStream(ended.simulationId), { toVersion: 1 }, tx);
+    if (!first || first.type !== SimulationStarted.type) return;
+    const stream = formationStream(ended.simulationId);
+    const history = await this.store.readStream(stream, {}, tx);
+    const events = reviewTeams(history as unknown as FormationEvent[], first.data as EventData<typeof SimulationStarted>, ended);
+    if (events.length) await ctx.append(stream, events, { expectedVersion: history.length });
   }
 
   @EventPattern(TeamFormed.type)

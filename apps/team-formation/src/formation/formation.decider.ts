@@ -1,5 +1,5 @@
 import { Decider } from '@swe-sim/event-store';
-import { EventData, MemberMoved, PairFormed, SweSimError, TeamFormationCompleted, TeamFormationFailed, TeamFormed } from '@swe-sim/contracts';
+import { EventData, MemberMoved, PairFormed, SweSimError, TeamFormationCompleted, TeamFormationFailed, TeamFormed, TeamsReviewed } from '@swe-sim/contracts';
 import { formTeams, FormationInput, TeamFormationError } from './form-teams';
 
 /** The team-formation aggregate of one simulation (stream formation-<simulationId>). */
@@ -8,7 +8,8 @@ export type FormationEvent =
   | { type: typeof PairFormed.type; data: EventData<typeof PairFormed> }
   | { type: typeof TeamFormationCompleted.type; data: EventData<typeof TeamFormationCompleted> }
   | { type: typeof TeamFormationFailed.type; data: EventData<typeof TeamFormationFailed> }
-  | { type: typeof MemberMoved.type; data: EventData<typeof MemberMoved> };
+  | { type: typeof MemberMoved.type; data: EventData<typeof MemberMoved> }
+  | { type: typeof TeamsReviewed.type; data: EventData<typeof TeamsReviewed> };
 
 export type FormationCommand =
   | { type: 'FormTeams'; data: { simulationId: string; seed: number; input: FormationInput } }
@@ -107,6 +108,8 @@ function evolve(state: FormationState, event: FormationEvent): FormationState {
       return { status: 'failed', code: event.data.code };
     case 'MemberMoved':
       return state.status === 'formed' ? { status: 'formed', teams: moved(state.teams, event.data) } : state;
+    case 'TeamsReviewed':
+      return state;
     default: {
       const unhandled: never = event;
       return unhandled;

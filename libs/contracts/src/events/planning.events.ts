@@ -160,6 +160,8 @@ export const SprintEnded = defineEvent({
       velocity: z.number().int().nonnegative(),
       done: z.array(slugIdSchema),
       carriedOver: z.array(slugIdSchema),
+      /** Every feature done so far, this sprint and before. */
+      doneSoFar: z.array(slugIdSchema),
     })
     .strict(),
   streamOf: (d) => sprintStream(d.simulationId, d.sprint),

@@ -91,4 +91,16 @@ export const MemberMoved = defineEvent({
   streamOf: (d) => formationStream(d.simulationId),
 });
 
-export const TEAM_EVENTS = [TeamFormed, PairFormed, TeamFormationCompleted, TeamFormationFailed, MemberMoved];
+/**
+ * After a sprint, team-formation looked at what the teams still have to build and moved members
+ * where that covers needs better (the MemberMoved events before it; none when nothing helps).
+ * The next sprint is planned with the teams as they are now.
+ */
+export const TeamsReviewed = defineEvent({
+  type: 'TeamsReviewed',
+  version: 1,
+  schema: z.object({ simulationId: z.string().uuid(), beforeSprint: z.number().int().positive(), moves: z.number().int().nonnegative(), reason: z.string().max(2000) }).strict(),
+  streamOf: (d) => formationStream(d.simulationId),
+});
+
+export const TEAM_EVENTS = [TeamFormed, PairFormed, TeamFormationCompleted, TeamFormationFailed, MemberMoved, TeamsReviewed];
