@@ -70,8 +70,10 @@ export interface SimulationProcess {
   startedAt: string;
   config: { sprintsMax: number; capacityPerMember: number; pairing: boolean; review: boolean; maxTokens: number; maxWallTimeMs: number };
   /** Backlog order is priority order. */
-  backlog: { featureId: string; tests: number }[];
+  backlog: { featureId: string; tests: number; skills: string[] }[];
   roles: Record<string, string>;
+  /** Each persona's skill levels, for assigning features to whoever fits them best. */
+  skills: Record<string, Record<string, number>>;
   teams: Record<string, TeamPlan>;
   sprint: number;
   candidates: Record<string, string>;
@@ -110,8 +112,9 @@ export function startProcess(e: EventData<typeof SimulationStarted>, recordedAt:
       maxTokens: e.config.budgets.maxTokens,
       maxWallTimeMs: e.config.budgets.maxWallTimeMs,
     },
-    backlog: e.project.backlog.map((b) => ({ featureId: b.featureId, tests: b.tests.length })),
+    backlog: e.project.backlog.map((b) => ({ featureId: b.featureId, tests: b.tests.length, skills: b.skills })),
     roles: Object.fromEntries(e.config.roster.map((p) => [p.personaId, p.role])),
+    skills: Object.fromEntries(e.config.roster.map((p) => [p.personaId, p.skills])),
     teams: {},
     sprint: 0,
     candidates: {},
@@ -257,12 +260,12 @@ function commitSprint(s: SimulationProcess): { state: SimulationProcess; reactio
     const capacity = team.members.length * s.config.capacityPerMember;
     const order = s.backlog.map((b) => b.featureId).filter((f) => s.candidates[f] === teamId);
     let used = 0;
-    let slot = 0;
+    const load = new Map<number, number>();
     for (const featureId of order) {
       const points = s.estimates[featureId];
       if (used > 0 && used + points > capacity) continue; // the first one always goes in: a sprint must make progress
       used += points;
-      assigned.push({ simulationId: s.simulationId, sprint: s.sprint, teamId, featureId, points: points as never, ...assignees(s, team, slot++) });
+      assigned.push({ simulationId: s.simulationId, sprint: s.sprint, teamId, featureId, points: points as never, ...assignees(s, team, featureId, points, load) });
     }
   }
   s.status = 'running';
@@ -290,21 +293,31 @@ function commitSprint(s: SimulationProcess): { state: SimulationProcess; reactio
 }
 
 /**
- * Work units take features in turn: with pairing, each pair and each member left out of the pairs
- * (who works solo); without, each member. The reviewer is the most senior other member.
+ * Work units are the pairs and the members left out of pairs (solo) — or, without pairing, every
+ * member. A feature goes to the unit whose best levels in the feature's skills are highest, the
+ * least loaded among equals (points already assigned this sprint), then the first. The reviewer is
+ * the most senior other member.
  */
-function assignees(s: SimulationProcess, team: TeamPlan, slot: number) {
+function assignees(s: SimulationProcess, team: TeamPlan, featureId: string, points: number, load: Map<number, number>) {
   const bySeniority = [...team.members].sort((a, b) => rank(b.seniority) - rank(a.seniority) || a.personaId.localeCompare(b.personaId));
   const paired = new Set(team.pairs.flatMap((p) => [p.driver, p.navigator]));
   const units: { driver: string; navigator: string | null }[] = s.config.pairing
     ? [...team.pairs, ...team.members.filter((m) => !paired.has(m.personaId)).map((m) => ({ driver: m.personaId, navigator: null }))]
     : team.members.map((m) => ({ driver: m.personaId, navigator: null }));
-  const unit = units[slot % units.length];
+  const needs = s.backlog.find((b) => b.featureId === featureId)?.skills ?? [];
+  const fit = (u: (typeof units)[number]) =>
+    needs.reduce((sum, skill) => sum + Math.max(...[u.driver, u.navigator].filter((p): p is string => !!p).map((p) => s.skills?.[p]?.[skill] ?? 0)), 0);
+  let best = 0;
+  for (let i = 1; i < units.length; i++) {
+    const better = fit(units[i]) - fit(units[best]) || (load.get(best) ?? 0) - (load.get(i) ?? 0);
+    if (better > 0) best = i;
+  }
+  load.set(best, (load.get(best) ?? 0) + points);
+  const unit = units[best];
+  const fitText = needs.length ? `best fit for ${needs.join(', ')} (level ${fit(unit)} in all)` : 'no particular skill needed';
   let reason = unit.navigator
-    ? `pair ${unit.driver} (driving) and ${unit.navigator} (navigating), taking features in turn`
-    : s.config.pairing
-      ? `${unit.driver} works solo (not in a pair), taking features in turn`
-      : `pairing is off: ${unit.driver} takes features in turn`;
+    ? `pair ${unit.driver} (driving) and ${unit.navigator} (navigating): ${fitText}, ${load.get(best)} points this sprint`
+    : `${unit.driver}${s.config.pairing ? ' works solo (not in a pair)' : ''}: ${fitText}, ${load.get(best)} points this sprint`;
   const reviewer = s.config.review ? (bySeniority.find((m) => m.personaId !== unit.driver && m.personaId !== unit.navigator)?.personaId ?? null) : null;
   if (s.config.review && !reviewer) reason += '; no one else on the team to review';
   return { driver: unit.driver, navigator: unit.navigator, reviewer, reason };

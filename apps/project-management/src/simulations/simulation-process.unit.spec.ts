@@ -87,6 +87,22 @@ describe('simulation process', () => {
     expect(state.status).toBe('running');
   });
 
+  it('gives a feature to whoever fits its skills best, then to the least loaded', () => {
+    const s = aStart({ pairing: false, review: false, capacity: 20 }) as any;
+    s.config.roster[2].skills = { python: 3, algorithms: 5 }; // cy
+    s.project.backlog[0].skills = ['algorithms']; // f1
+    s.project.backlog[2].skills = ['algorithms']; // f3
+    const sim = s.simulationId;
+    const { reactions } = run(s, [...formed(sim), agreed(sim, 'f1', 2), agreed(sim, 'f2', 2), agreed(sim, 'f3', 2)]);
+    const assigned = reactions[0].events.slice(0, 3).map((e) => e.data as Record<string, unknown>);
+    expect(assigned.map((a) => [a.featureId, a.driver])).toEqual([
+      ['f1', 'cy'],
+      ['f2', 'ada'],
+      ['f3', 'cy'],
+    ]);
+    expect(assigned[0].reason).toContain('best fit for algorithms');
+  });
+
   it('without pairing or review, members take features in turn and nobody reviews', () => {
     const s = aStart({ pairing: false, review: false, capacity: 20 });
     const sim = s.simulationId;
