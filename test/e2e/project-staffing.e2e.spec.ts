@@ -55,7 +55,7 @@ describe('project-management → team-formation through the event store', () => 
     expect(assessed.correlationId).toBe(created.correlationId);
 
     const health = await (await fetch(`${tf.url}/health`)).json();
-    expect(health).toMatchObject({ status: 'ok', database: 'up', lag: 0, subscription: { active: true } });
+    expect(health).toMatchObject({ status: 'ok', database: 'up', lag: 0, deadLetters: 0, subscription: { active: true } });
   });
 
   it('refuses an invalid project with a 400 naming the field, and writes nothing', async () => {

@@ -101,6 +101,7 @@ describe(Subscription.name, () => {
     expect(dead.rows).toHaveLength(1);
     expect(dead.rows[0].error).toContain('poison');
     expect(dead.rows[0].attempts).toBe(3);
+    expect(await sut.deadLetters()).toBe(1);
   });
 
   it('lets only one of two instances handle events, and hands over when the active one goes', async () => {

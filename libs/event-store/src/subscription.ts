@@ -102,6 +102,11 @@ export class Subscription {
     return { name: this.name, active: this.active, checkpoint: this.checkpoint, handled: this.handled, lastError: this.lastError };
   }
 
+  /** Events this subscription parked after repeated failures (each stops what depended on it). */
+  deadLetters(): Promise<number> {
+    return this.checkpoints.deadLetterCount(this.store.pool, this.name);
+  }
+
   /** Events still to be handled, read from the stored checkpoint (so standbys answer too). */
   lag(): Promise<number> {
     return this.checkpoints.lag(this.store.pool, this.name, this.options.types);

@@ -90,6 +90,7 @@ export class EventStoreServer extends Server implements CustomTransportStrategy 
     return {
       subscription: sub?.status() ?? null,
       lag: sub ? await sub.lag() : null,
+      deadLetters: sub ? await sub.deadLetters() : 0,
       pendingRequests: await this.inbox.pendingCount(this.options.store.pool, this.options.service),
       requestsInFlight: this.worker?.inFlightCount() ?? 0,
     };
