@@ -28,6 +28,11 @@ export class SimulationContextEventController {
     return this.context.markEnded(ctx.getTx()!, data.simulationId, `cancelled (${data.reason})`);
   }
 
+  @EventPattern('MemberJoined')
+  onMemberJoined(@Payload() data: { simulationId: string; teamId: string; member: any }, @Ctx() ctx: EventStoreContext) {
+    return this.context.memberJoined(ctx.getTx()!, data);
+  }
+
   @EventPattern('MemberMoved')
   onMemberMoved(@Payload() data: { simulationId: string; personaId: string; fromTeamId: string; toTeamId: string }, @Ctx() ctx: EventStoreContext) {
     return this.context.memberMoved(ctx.getTx()!, data);

@@ -39,6 +39,12 @@ export class SimulationContextRepository {
     await save({ ...to, members: [...to.members, member] });
   }
 
+  async memberJoined(db: Queryable, j: { simulationId: string; teamId: string; member: TeamContext['members'][number] }): Promise<void> {
+    const team = await this.team(j.simulationId, j.teamId, db);
+    if (!team || team.members.some((x) => x.personaId === j.member.personaId)) return;
+    await db.query('UPDATE ae_teams SET team = $3 WHERE simulation_id = $1 AND team_id = $2', [j.simulationId, j.teamId, JSON.stringify({ ...team, members: [...team.members, j.member] })]);
+  }
+
   async markEnded(db: Queryable, simulationId: string, how: string): Promise<void> {
     await db.query('UPDATE ae_simulations SET ended = $2 WHERE simulation_id = $1 AND ended IS NULL', [simulationId, how]);
   }

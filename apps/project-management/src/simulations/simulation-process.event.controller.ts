@@ -62,6 +62,10 @@ export class SimulationProcessEventController {
   onMemberMoved(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
     return this.handle('MemberMoved', data, ctx);
   }
+  @EventPattern('MemberJoined')
+  onMemberJoined(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
+    return this.handle('MemberJoined', data, ctx);
+  }
   @EventPattern('TeamsReviewed')
   onTeamsReviewed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
     return this.handle('TeamsReviewed', data, ctx);

@@ -1,5 +1,6 @@
 import {
   CommandExecuted,
+  MemberJoined,
   MemberMoved,
   TeamsReviewed,
   EventData,
@@ -38,6 +39,7 @@ export type ProcessInput =
   | { type: 'SimulationCancelled'; data: EventData<typeof SimulationCancelled> }
   | { type: 'CommandExecuted'; data: EventData<typeof CommandExecuted> }
   | { type: 'MemberMoved'; data: EventData<typeof MemberMoved> }
+  | { type: 'MemberJoined'; data: EventData<typeof MemberJoined> }
   | { type: 'TeamsReviewed'; data: EventData<typeof TeamsReviewed> };
 
 export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
@@ -53,6 +55,7 @@ export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
   'SimulationCancelled',
   'CommandExecuted',
   'MemberMoved',
+  'MemberJoined',
   'TeamsReviewed',
 ];
 
@@ -222,6 +225,13 @@ function step(s: SimulationProcess, input: ProcessInput, recordedAt: string): { 
       to.members.push(member);
       // The pair the member leaves is broken; the partner works solo until pairs are formed again.
       from.pairs = from.pairs.filter((p) => p.driver !== m.personaId && p.navigator !== m.personaId);
+      return { state: s, reactions: [] };
+    }
+    case 'MemberJoined': {
+      const team = s.teams[input.data.teamId];
+      if (team && !team.members.some((m) => m.personaId === input.data.member.personaId)) {
+        team.members.push({ personaId: input.data.member.personaId, seniority: input.data.member.seniority });
+      }
       return { state: s, reactions: [] };
     }
     case 'TeamsReviewed':

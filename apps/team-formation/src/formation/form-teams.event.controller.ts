@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { EventData, formationStream, MemberMoved, PairFormed, SimulationStarted, SprintEnded, TeamFormed, simulationStream } from '@swe-sim/contracts';
+import { EventData, formationStream, MemberJoined, MemberMoved, PairFormed, SimulationStarted, SprintEnded, TeamFormed, simulationStream } from '@swe-sim/contracts';
 import { EventStore, fold } from '@swe-sim/event-store';
 import { EventStoreContext } from '@swe-sim/transport';
 import { FormationEvent, formationDecider } from './formation.decider';
@@ -65,6 +65,11 @@ export class FormTeamsEventController {
   @EventPattern(PairFormed.type)
   async onPairFormed(@Payload() pair: EventData<typeof PairFormed>, @Ctx() ctx: EventStoreContext) {
     await this.teams.pairFormed(ctx.getTx()!, pair);
+  }
+
+  @EventPattern(MemberJoined.type)
+  async onMemberJoined(@Payload() joined: EventData<typeof MemberJoined>, @Ctx() ctx: EventStoreContext) {
+    await this.teams.memberJoined(ctx.getTx()!, joined);
   }
 
   @EventPattern(MemberMoved.type)

@@ -1,5 +1,5 @@
 import { Decider } from '@swe-sim/event-store';
-import { EventData, MemberMoved, PairFormed, SweSimError, TeamFormationCompleted, TeamFormationFailed, TeamFormed, TeamsReviewed } from '@swe-sim/contracts';
+import { EventData, MemberJoined, MemberMoved, PairFormed, SweSimError, TeamFormationCompleted, TeamFormationFailed, TeamFormed, TeamsReviewed } from '@swe-sim/contracts';
 import { formTeams, FormationInput, TeamFormationError } from './form-teams';
 
 /** The team-formation aggregate of one simulation (stream formation-<simulationId>). */
@@ -9,6 +9,7 @@ export type FormationEvent =
   | { type: typeof TeamFormationCompleted.type; data: EventData<typeof TeamFormationCompleted> }
   | { type: typeof TeamFormationFailed.type; data: EventData<typeof TeamFormationFailed> }
   | { type: typeof MemberMoved.type; data: EventData<typeof MemberMoved> }
+  | { type: typeof MemberJoined.type; data: EventData<typeof MemberJoined> }
   | { type: typeof TeamsReviewed.type; data: EventData<typeof TeamsReviewed> };
 
 export type FormationCommand =
@@ -108,6 +109,13 @@ function evolve(state: FormationState, event: FormationEvent): FormationState {
       return { status: 'failed', code: event.data.code };
     case 'MemberMoved':
       return state.status === 'formed' ? { status: 'formed', teams: moved(state.teams, event.data) } : state;
+    case 'MemberJoined': {
+      if (state.status !== 'formed') return state;
+      const team = state.teams[event.data.teamId] ?? [];
+      return team.includes(event.data.member.personaId)
+        ? state
+        : { status: 'formed', teams: { ...state.teams, [event.data.teamId]: [...team, event.data.member.personaId] } };
+    }
     case 'TeamsReviewed':
       return state;
     default: {

@@ -1,13 +1,14 @@
 import { EventData, SimulationStarted, SprintEnded, TeamFormed, TeamsReviewed } from '@swe-sim/contracts';
 import { fold } from '@swe-sim/event-store';
 import { FormationEvent, formationDecider } from './formation.decider';
+import { COVERED_LEVEL, FormationFeature, level, needsOf, uncoveredSkills } from './form-teams';
 import { proposeRebalance } from './rebalance';
 
 /**
  * After a sprint: the teams' open features (their share minus what is done) decide whether a member
- * should move — the one swap that covers needs better, if any — then TeamsReviewed, so that the
- * next sprint is planned with the teams as they are. Pure; a second review of the same sprint
- * decides nothing.
+ * should move — the one swap that covers needs better, if any — and whether a persona on no team
+ * should join one to cover a skill it still lacks; then TeamsReviewed, so that the next sprint is
+ * planned with the teams as they are. Pure; a second review of the same sprint decides nothing.
  */
 export function reviewTeams(history: readonly FormationEvent[], started: EventData<typeof SimulationStarted>, ended: EventData<typeof SprintEnded>): FormationEvent[] {
   const beforeSprint = ended.sprint + 1;
@@ -26,6 +27,44 @@ export function reviewTeams(history: readonly FormationEvent[], started: EventDa
   const moved = moves.length
     ? formationDecider.decide({ type: 'MoveMembers', data: { simulationId: started.simulationId, beforeSprint, moves } }, state)
     : [];
-  const reason = moves.length ? moves.map((m) => m.reason).join('; ') : teams.length > 1 ? 'no move covers the open features better' : 'one team: nothing to move';
-  return [...moved, { type: TeamsReviewed.type, data: { simulationId: started.simulationId, beforeSprint, moves: moved.length, reason: reason.slice(0, 2000) } }];
+  const after = moved.reduce(formationDecider.evolve, state);
+  const joined = joiners(started, after.status === 'formed' ? after.teams : state.teams, teams, beforeSprint);
+  const reasons = [...moves.map((m) => m.reason), ...joined.map((j) => j.data.member.reason)];
+  const reason = reasons.length ? reasons.join('; ') : teams.length > 1 ? 'no move covers the open features better' : 'nothing to change';
+  return [
+    ...moved,
+    ...joined,
+    { type: TeamsReviewed.type, data: { simulationId: started.simulationId, beforeSprint, moves: moved.length, joined: joined.length, reason: reason.slice(0, 2000) } },
+  ];
+}
+
+/** Personas on no team who cover a skill a team's open features need and nobody there has (≥ 3). */
+function joiners(
+  started: EventData<typeof SimulationStarted>,
+  teams: Record<string, string[]>,
+  shares: { teamId: string; openFeatures: FormationFeature[] }[],
+  beforeSprint: number,
+): Extract<FormationEvent, { type: 'MemberJoined' }>[] {
+  const roster = started.config.roster;
+  const onTeam = new Set(Object.values(teams).flat());
+  const bench = roster.filter((p) => !onTeam.has(p.personaId));
+  const out: Extract<FormationEvent, { type: 'MemberJoined' }>[] = [];
+  for (const share of [...shares].sort((a, b) => a.teamId.localeCompare(b.teamId))) {
+    const members = roster.filter((p) => (teams[share.teamId] ?? []).includes(p.personaId));
+    const needs = needsOf(started.project.stack, share.openFeatures);
+    for (const skill of uncoveredSkills(needs, members)) {
+      const pick = bench
+        .filter((p) => level(p, skill) >= COVERED_LEVEL)
+        .sort((a, b) => level(b, skill) - level(a, skill) || a.personaId.localeCompare(b.personaId))[0];
+      if (!pick) continue;
+      bench.splice(bench.indexOf(pick), 1);
+      members.push(pick);
+      const reason = `${pick.name} joins ${share.teamId}: ${skill} ${level(pick, skill)}, needed by ${needs.get(skill)!.join(', ')}, which nobody on the team had at level ${COVERED_LEVEL} or more`;
+      out.push({
+        type: 'MemberJoined',
+        data: { simulationId: started.simulationId, teamId: share.teamId, beforeSprint, member: { personaId: pick.personaId, name: pick.name, role: pick.role, seniority: pick.seniority, reason } },
+      });
+    }
+  }
+  return out;
 }

@@ -49,6 +49,16 @@ describe(reviewTeams.name, () => {
 
   it('with one team there is nothing to move', () => {
     const events = reviewTeams(formed({ t1: { members: ['ann', 'ben', 'cat', 'dan'], features: ['f1', 'f2', 'f3', 'f4'] } }), started, sprintEnded([]));
-    expect(events).toEqual([{ type: 'TeamsReviewed', data: { simulationId: sim, beforeSprint: 2, moves: 0, reason: 'one team: nothing to move' } }]);
+    expect(events).toEqual([{ type: 'TeamsReviewed', data: { simulationId: sim, beforeSprint: 2, moves: 0, joined: 0, reason: 'nothing to change' } }]);
+  });
+
+  it('brings in a persona on no team when the open features need a skill nobody on the team has', () => {
+    // cat (algorithms 5) and eve (algorithms 4) are on no team: the strongest joins
+    const withBench = { ...(started as any), config: { seed: 5, roster: [...roster, persona('eve', { algorithms: 4 })] } };
+    const history = formed({ t1: { members: ['ann', 'ben', 'dan'], features: ['f1', 'f3'] } });
+    const events = reviewTeams(history, withBench, sprintEnded(['f1']));
+    expect(events.map((e) => e.type)).toEqual(['MemberJoined', 'TeamsReviewed']);
+    expect(events[0].data).toMatchObject({ teamId: 't1', beforeSprint: 2, member: { personaId: 'cat', reason: expect.stringContaining('algorithms 5, needed by f3') } });
+    expect(events[1].data).toMatchObject({ moves: 0, joined: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventData, MemberMoved, PairFormed, TeamFormed } from '@swe-sim/contracts';
+import { EventData, MemberJoined, MemberMoved, PairFormed, TeamFormed } from '@swe-sim/contracts';
 import { Queryable } from '@swe-sim/event-store';
 
 /** team-formation's read model of teams, members and pairs per simulation (tf_teams, tf_team_members). */
@@ -32,6 +32,15 @@ export class TeamsRepository {
     await db.query(
       `UPDATE tf_team_members SET team_id = $3, reason = $4, pair_id = NULL, pair_role = NULL WHERE simulation_id = $1 AND persona_id = $2`,
       [m.simulationId, m.personaId, m.toTeamId, m.reason],
+    );
+  }
+
+  async memberJoined(db: Queryable, j: EventData<typeof MemberJoined>): Promise<void> {
+    const m = j.member;
+    await db.query(
+      `INSERT INTO tf_team_members (simulation_id, persona_id, team_id, name, role, seniority, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (simulation_id, persona_id) DO NOTHING`,
+      [j.simulationId, m.personaId, j.teamId, m.name, m.role, m.seniority, m.reason],
     );
   }
 

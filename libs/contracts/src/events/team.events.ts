@@ -91,6 +91,22 @@ export const MemberMoved = defineEvent({
   streamOf: (d) => formationStream(d.simulationId),
 });
 
+/** A persona from the roster who was on no team joins one between sprints, because its open features need what it knows. */
+export const MemberJoined = defineEvent({
+  type: 'MemberJoined',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      teamId: slugIdSchema,
+      member: teamMemberSchema,
+      /** The sprint the member works in first. */
+      beforeSprint: z.number().int().positive(),
+    })
+    .strict(),
+  streamOf: (d) => formationStream(d.simulationId),
+});
+
 /**
  * After a sprint, team-formation looked at what the teams still have to build and moved members
  * where that covers needs better (the MemberMoved events before it; none when nothing helps).
@@ -99,8 +115,17 @@ export const MemberMoved = defineEvent({
 export const TeamsReviewed = defineEvent({
   type: 'TeamsReviewed',
   version: 1,
-  schema: z.object({ simulationId: z.string().uuid(), beforeSprint: z.number().int().positive(), moves: z.number().int().nonnegative(), reason: z.string().max(2000) }).strict(),
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      beforeSprint: z.number().int().positive(),
+      /** Members moved between teams, and members who joined from the roster. */
+      moves: z.number().int().nonnegative(),
+      joined: z.number().int().nonnegative().default(0),
+      reason: z.string().max(2000),
+    })
+    .strict(),
   streamOf: (d) => formationStream(d.simulationId),
 });
 
-export const TEAM_EVENTS = [TeamFormed, PairFormed, TeamFormationCompleted, TeamFormationFailed, MemberMoved, TeamsReviewed];
+export const TEAM_EVENTS = [TeamFormed, PairFormed, TeamFormationCompleted, TeamFormationFailed, MemberMoved, MemberJoined, TeamsReviewed];
