@@ -1,6 +1,6 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { EventStore } from '@swe-sim/event-store';
-import { EventStoreCallRecorder, LlmGateway } from '@swe-sim/llm-gateway';
+import { EventStoreCallRecorder, EventStoreReplaySource, LlmGateway } from '@swe-sim/llm-gateway';
 import { CONFIG, LOGGER, JsonLogger } from '@swe-sim/service-runtime';
 import { LlmConfig, llmGatewayOptions } from './llm.config';
 import { MetricsController } from './metrics.controller';
@@ -26,7 +26,15 @@ class GatewayCloser implements OnApplicationShutdown {
       provide: LlmGateway,
       inject: [CONFIG, EventStore, LOGGER],
       useFactory: (config: LlmConfig, store: EventStore, logger: JsonLogger) => {
-        const gateway = new LlmGateway({ ...llmGatewayOptions(config), recorder: new EventStoreCallRecorder({ store }) });
+        // Resume mode: a call already recorded (before a crash) is answered from the store, never
+        // generated twice; new calls go to the LLM and are recorded.
+        const gateway = new LlmGateway({
+          ...llmGatewayOptions(config),
+          recorder: new EventStoreCallRecorder({ store }),
+          // A fresh source per lookup: nothing cached, so memory stays flat over weeks of simulations.
+          replay: { lookup: (key) => new EventStoreReplaySource({ store }).lookup(key) },
+          onReplayMissing: 'live',
+        });
         logger.info('LLM gateway ready', { models: gateway.models() });
         return gateway;
       },
