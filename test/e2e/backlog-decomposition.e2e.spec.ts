@@ -40,7 +40,7 @@ describe('backlog decomposed by the product-manager agent', () => {
     expect(project).toMatchObject({ backlogSource: 'decomposition', backlogStatus: 'pending', backlog: [] });
     // agent-execution is not running yet: the request waits in the store.
     const refused = await stack.post(`/projects/${good}/simulations`, {});
-    expect(refused).toMatchObject({ status: 409, body: { code: 'PROJECT_BACKLOG_PENDING', backlogStatus: 'pending' } });
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'PROJECT_BACKLOG_PENDING', details: { backlogStatus: 'pending' } } } });
     const [created1] = await streamEvents(`project-${good}`);
     expect(created1).toMatchObject({ type: 'ProjectCreated', data: { backlogSource: 'decomposition', backlog: [] } });
   });
@@ -88,8 +88,8 @@ describe('backlog decomposed by the product-manager agent', () => {
     expect(llm[1].data).toMatchObject({ attempts: 2, error: { code: 'LLM_OUTPUT_INVALID', message: expect.stringContaining('after one repair attempt') } });
 
     const refused = await stack.post(`/projects/${broken}/simulations`, {});
-    expect(refused).toMatchObject({ status: 409, body: { code: 'PROJECT_BACKLOG_FAILED', backlogStatus: 'failed' } });
-    expect(refused.body.message).toContain('tests/test_missing.py');
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'PROJECT_BACKLOG_FAILED', details: { backlogStatus: 'failed' } } } });
+    expect(refused.body.error.message).toContain('tests/test_missing.py');
     // The request was answered (a recorded outcome, not an RPC error).
     const replies = await stack.db.pool.query(`SELECT data FROM events WHERE type = 'RpcReplied' AND data->>'pattern' = 'BacklogDecompositionRequested'`);
     expect(replies.rows.map((r) => r.data.ok)).toEqual([true, true]);

@@ -72,7 +72,7 @@ describe('project-management → team-formation through the event store', () => 
     ] as const) {
       const r = await fetch(`${pm.url}/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(r.status).toBe(400);
-      expect(await r.json()).toMatchObject({ code: 'VALIDATION_FAILED', field });
+      expect(await r.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field } });
     }
     const malformed = await fetch(`${pm.url}/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' });
     expect(malformed.status).toBe(400);

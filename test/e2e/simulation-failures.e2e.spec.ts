@@ -86,8 +86,8 @@ describe('a simulation whose agents fail in every way', () => {
       return all.filter((e) => e.type === 'SandboxDestroyed').length === all.filter((e) => e.type === 'SandboxCreated').length;
     }, 30_000, 'sandboxes released');
 
-    expect(await post(`/simulations/${simulationId}/cancel`, {})).toMatchObject({ status: 409, body: { code: 'SIMULATION_ENDED' } });
+    expect(await post(`/simulations/${simulationId}/cancel`, {})).toMatchObject({ status: 409, body: { error: { code: 'SIMULATION_ENDED' } } });
     expect(await post(`/simulations/00000000-0000-4000-8000-000000000000/cancel`, {})).toMatchObject({ status: 404 });
-    expect(await post(`/simulations/${simulationId}/cancel`, { reason: 42 })).toMatchObject({ status: 400, body: { field: 'reason' } });
+    expect(await post(`/simulations/${simulationId}/cancel`, { reason: 42 })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'reason' } } });
   });
 });

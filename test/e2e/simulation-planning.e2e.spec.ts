@@ -75,8 +75,8 @@ describe('a simulation through team formation and planning poker', () => {
     expect((await post(`/projects/00000000-0000-4000-8000-000000000000/simulations`, {})).status).toBe(404);
     const project = await post('/projects', aProjectBody());
     const bad = await post(`/projects/${project.body.projectId}/simulations`, { teams: 0 });
-    expect(bad).toMatchObject({ status: 400, body: { field: 'teams' } });
+    expect(bad).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'teams' } } });
     const unknown = await post(`/projects/${project.body.projectId}/simulations`, { process: { pairing: 'yes' } });
-    expect(unknown).toMatchObject({ status: 400, body: { field: 'process.pairing' } });
+    expect(unknown).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'process.pairing' } } });
   });
 });

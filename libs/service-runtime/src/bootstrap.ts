@@ -1,10 +1,12 @@
 import 'reflect-metadata';
-import { INestApplication, Module, Type } from '@nestjs/common';
+import { HttpException, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { z } from 'zod';
 import { EventDefinition } from '@swe-sim/contracts';
 import { EventStoreServer } from '@swe-sim/transport';
 import { BaseConfig, ConfigError, baseConfigSchema, loadConfig } from './config';
+import { HttpErrorFilter } from './http-error.filter';
 import { JsonLogger } from './json-logger';
 import { RpcErrorFilter } from './rpc-error.filter';
 import { RuntimeModule } from './runtime.module';
@@ -37,15 +39,20 @@ export async function bootstrapService(def: ServiceDefinition): Promise<INestApp
   const logger = new JsonLogger(def.service, config.LOG_LEVEL);
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: String(reason) }));
 
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestExpressApplication>(
     {
       module: ServiceRootModule,
       imports: [RuntimeModule.forService({ service: def.service, config, logger, extraEvents: def.extraEvents }), ...def.imports],
       controllers: def.controllers ?? [],
     },
-    { logger, abortOnError: false },
+    { logger, abortOnError: false, bodyParser: false },
   );
   app.enableShutdownHooks();
+  // JSON bodies only, up to HTTP_BODY_LIMIT_BYTES; the parser's errors get our codes (they never reach a route).
+  app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT_BYTES });
+  app.use((err: unknown, _req: unknown, _res: unknown, next: (err?: unknown) => void) => next(bodyParserError(err, config.HTTP_BODY_LIMIT_BYTES)));
+  // One error body for every HTTP error; the RPC side below has its own filter and does not inherit this one.
+  app.useGlobalFilters(new HttpErrorFilter(logger));
   // Its own config (HTTP filters must not catch RPC errors), initialised after our filter is in.
   app
     .connectMicroservice({ strategy: app.get(EventStoreServer) }, { inheritAppConfig: false, deferInitialization: true })
@@ -54,6 +61,16 @@ export async function bootstrapService(def: ServiceDefinition): Promise<INestApp
   await app.listen(config.PORT, config.HOST);
   logger.info('service started', { port: config.PORT, host: config.HOST, pid: process.pid });
   return app;
+}
+
+/** body-parser's errors as HttpExceptions with our codes (anything else passes unchanged). */
+function bodyParserError(err: unknown, limit: number): unknown {
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e?.type === 'entity.parse.failed') return new HttpException({ code: 'MALFORMED_JSON', message: `The body is not valid JSON: ${e.message}` }, 400);
+  if (e?.type === 'entity.too.large') return new HttpException({ code: 'REQUEST_TOO_LARGE', message: `The body is over ${limit} bytes`, limit }, 413);
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new HttpException({ code: 'UNSUPPORTED_MEDIA_TYPE', message: String(e.message) }, 415);
+  if (e?.type && typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new HttpException({ code: 'BAD_REQUEST', message: String(e.message) }, e.status);
+  return err;
 }
 
 /** For main.ts files: a failed start is logged and ends the process with a non-zero code. */

@@ -26,6 +26,8 @@ export const baseConfigSchema = (defaultPort: number) =>
     RPC_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
     /** Requests (@MessagePattern) a service handles at once: agent tasks and votes in agent-execution. */
     REQUEST_CONCURRENCY: int(1, 10_000).default(64),
+    /** Largest JSON request body; larger ones get 413 REQUEST_TOO_LARGE. */
+    HTTP_BODY_LIMIT_BYTES: int(1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
   });
 
 export type BaseConfig = z.infer<ReturnType<typeof baseConfigSchema>>;

@@ -6,3 +6,5 @@ export * from './bootstrap';
 export * from './health.controller';
 export * from './zod-body.pipe';
 export * from './rpc-error.filter';
+export * from './http-error.filter';
+export * from './params.pipe';

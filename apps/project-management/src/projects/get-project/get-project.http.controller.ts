@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { UuidParamPipe } from '@swe-sim/service-runtime';
 import { ProjectsRepository } from '../projects.repository';
 
 @Controller('projects')
@@ -6,7 +7,7 @@ export class GetProjectHttpController {
   constructor(private readonly projects: ProjectsRepository) {}
 
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+  async get(@Param('id', UuidParamPipe) id: string) {
     const project = await this.projects.find(id);
     if (!project) throw new NotFoundException({ code: 'PROJECT_NOT_FOUND', message: `Project ${id} not found` });
     return project;

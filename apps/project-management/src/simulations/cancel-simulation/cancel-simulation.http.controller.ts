@@ -1,8 +1,8 @@
-import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { simulationStream } from '@swe-sim/contracts';
 import { ConcurrencyError, EventStore, handleCommand } from '@swe-sim/event-store';
-import { ZodBodyPipe } from '@swe-sim/service-runtime';
+import { UuidParamPipe, ZodBodyPipe } from '@swe-sim/service-runtime';
 import { SimulationEndedError, SimulationNotFoundError, lifecycleDecider } from '../simulation-lifecycle.decider';
 
 const cancelBodySchema = z.object({ reason: z.string().min(1).max(2000).default('cancelled by the user') }).strict();
@@ -14,7 +14,7 @@ export class CancelSimulationHttpController {
   /** Stops a running simulation: its agents end their tasks at their next step. */
   @Post(':id/cancel')
   @HttpCode(202)
-  async cancel(@Param('id', new ParseUUIDPipe()) id: string, @Body(new ZodBodyPipe(cancelBodySchema)) body: z.output<typeof cancelBodySchema>) {
+  async cancel(@Param('id', UuidParamPipe) id: string, @Body(new ZodBodyPipe(cancelBodySchema)) body: z.output<typeof cancelBodySchema>) {
     for (let attempt = 0; ; attempt++) {
       try {
         const r = await handleCommand(this.store, simulationStream(id), lifecycleDecider, { type: 'CancelSimulation', simulationId: id, reason: body.reason }, {

@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { UuidParamPipe } from '@swe-sim/service-runtime';
 import { metrics } from '../simulation-process';
 import { SimulationsRepository } from '../simulations.repository';
 
@@ -8,7 +9,7 @@ export class GetSimulationHttpController {
 
   /** Status, teams, the current sprint and its commitments, and metrics so far. */
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+  async get(@Param('id', UuidParamPipe) id: string) {
     const row = await this.simulations.find(id);
     if (!row) throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
     const p = row.process;

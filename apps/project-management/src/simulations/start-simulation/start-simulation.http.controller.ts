@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { ZodBodyPipe } from '@swe-sim/service-runtime';
+import { UuidParamPipe, ZodBodyPipe } from '@swe-sim/service-runtime';
 import { startSimulationBodySchema } from './simulation-config';
 import { StartSimulationHandler } from './start-simulation.handler';
 
@@ -11,7 +11,7 @@ export class StartSimulationHttpController {
   @Post()
   @HttpCode(201)
   start(
-    @Param('projectId', new ParseUUIDPipe()) projectId: string,
+    @Param('projectId', UuidParamPipe) projectId: string,
     @Body(new ZodBodyPipe(startSimulationBodySchema)) body: z.output<typeof startSimulationBodySchema>,
   ) {
     return this.handler.execute(projectId, body);

@@ -1,0 +1,30 @@
+import { BadRequestException, ConflictException, HttpException, NotFoundException } from '@nestjs/common';
+import { ConcurrencyError } from '@swe-sim/event-store';
+import { HttpErrorFilter } from './http-error.filter';
+
+describe('HttpErrorFilter', () => {
+  const logged: unknown[] = [];
+  const filter = new HttpErrorFilter({ info: () => undefined, warn: () => undefined, error: (...a: unknown[]) => logged.push(a) });
+
+  it('keeps our code, message and field, and moves the rest to details', () => {
+    expect(filter.toBody(new BadRequestException({ code: 'VALIDATION_FAILED', message: 'name: Required', field: 'name' }))).toEqual({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', message: 'name: Required', field: 'name' } },
+    });
+    expect(filter.toBody(new ConflictException({ code: 'PROJECT_BACKLOG_PENDING', message: 'pending', backlogStatus: 'pending' })).body).toEqual({
+      error: { code: 'PROJECT_BACKLOG_PENDING', message: 'pending', details: { backlogStatus: 'pending' } },
+    });
+  });
+
+  it("gives Nest's own exceptions a code by status", () => {
+    expect(filter.toBody(new NotFoundException('Cannot GET /x')).body).toEqual({ error: { code: 'ROUTE_NOT_FOUND', message: 'Cannot GET /x' } });
+    expect(filter.toBody(new HttpException('slow down', 429)).body.error.code).toBe('RATE_LIMITED');
+  });
+
+  it('maps a stream conflict to 409 and anything else to a logged 500 without the stack', () => {
+    expect(filter.toBody(new ConcurrencyError('s', 1, 2) as never).status).toBe(409);
+    const r = filter.toBody(new Error('secret detail at /srv/x.ts:1'));
+    expect(r).toEqual({ status: 500, body: { error: { code: 'INTERNAL', message: 'Internal error' } } });
+    expect(JSON.stringify(logged)).toContain('secret detail');
+  });
+});
