@@ -17,20 +17,20 @@ const effortSchema = z
   })
   .strict();
 
+/** Which feature, in which sprint and task, and what it took. */
+const outcomeFields = {
+  simulationId: z.string().uuid(),
+  sprint: z.number().int().positive(),
+  teamId: slugIdSchema,
+  featureId: slugIdSchema,
+  taskId: z.string().min(1),
+  effort: effortSchema,
+};
+
 export const FeatureDone = defineEvent({
   type: 'FeatureDone',
   version: 1,
-  schema: z
-    .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
-      teamId: slugIdSchema,
-      featureId: slugIdSchema,
-      taskId: z.string().min(1),
-      effort: effortSchema,
-      acceptanceTestsPassed: z.number().int().nonnegative(),
-    })
-    .strict(),
+  schema: z.object({ ...outcomeFields, acceptanceTestsPassed: z.number().int().nonnegative() }).strict(),
   streamOf: (d) => featureStream(d.simulationId, d.featureId),
 });
 
@@ -39,12 +39,7 @@ export const FeatureAbandoned = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
-      teamId: slugIdSchema,
-      featureId: slugIdSchema,
-      taskId: z.string().min(1),
-      effort: effortSchema,
+      ...outcomeFields,
       code: z.enum(['BUDGET_EXHAUSTED', 'TESTS_FAILING', 'REVIEW_REJECTED', 'AGENT_FAILED', 'SANDBOX_FAILED', 'LLM_FAILED', 'CANCELLED']),
       reason: z.string().max(4000),
     })
