@@ -44,7 +44,7 @@ interface TaskEnv {
  */
 @Injectable()
 export class TaskRunner {
-  private readonly repoLocks = new KeyedMutex();
+  private readonly locks = new KeyedMutex();
 
   constructor(
     private readonly store: EventStore,
@@ -180,7 +180,7 @@ export class TaskRunner {
       case 'review':
         return [await this.review(taskId, s, env)];
       case 'integrate':
-        return this.repoLocks.run(task.simulationId, () => this.withRepoLock(task.simulationId, () => this.integrate(taskId, s, env)));
+        return this.locked(`merge:${task.simulationId}`, () => this.integrate(taskId, s, env));
       case 'end': {
         if (s.sandbox) await env.port.release(derivedId(taskId, 'release', s.sandbox.generation), s.sandbox.sandboxId);
         return [
@@ -202,12 +202,11 @@ export class TaskRunner {
     const task = s.task!;
     const sandboxId = `t${short(taskId)}g${generation}`;
     await env.port.create(derivedId(taskId, 'sandbox', generation), sandboxId, REPO_TEAM, env.sim.project.stack);
-    await this.repoLocks.run(task.simulationId, () =>
-      this.withRepoLock(task.simulationId, async () => {
-        await ensureRepository(env.port, sandboxId, env.sim.project, `${task.simulationId}:repo-init`);
-        await ensureWorktree(env.port, sandboxId, task.featureId, `${taskId}:g${generation}`);
-      }),
-    );
+    // Setting up (main once, then a worktree) is serialised on its own lock, not behind integrations.
+    await this.locked(`setup:${task.simulationId}`, async () => {
+      await ensureRepository(env.port, sandboxId, env.sim.project, `${task.simulationId}:repo-init`);
+      await ensureWorktree(env.port, sandboxId, task.featureId, `${taskId}:g${generation}`);
+    });
     return { type: 'TaskSandboxReady', data: { taskId, sandboxId, generation } };
   }
 
@@ -270,18 +269,23 @@ export class TaskRunner {
     ];
   }
 
-  /** The repository is changed by one task at a time across instances too (main, worktrees, merges). */
-  private async withRepoLock<T>(simulationId: string, fn: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`repo:${simulationId}`]);
+  /**
+   * One holder of `key` at a time: in this process (so waiters do not each hold a database
+   * connection), and across instances through a Postgres advisory lock.
+   */
+  private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(key, async () => {
+      const client = await this.pool.connect();
       try {
-        return await fn();
+        await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+        try {
+          return await fn();
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+        }
       } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`repo:${simulationId}`]);
+        client.release();
       }
-    } finally {
-      client.release();
-    }
+    });
   }
 }
