@@ -23,6 +23,11 @@ describe('project-management API errors', () => {
     await db?.drop();
   });
 
+  it('is open without SWE_SIM_API_KEY and no key, and says so loudly at start-up', async () => {
+    expect(pm.output()).toContain('AUTHENTICATION IS OFF');
+    expect((await call(`/projects/${randomUUID()}`)).status).toBe(404);
+  });
+
   it('answers malformed JSON with 400 MALFORMED_JSON', async () => {
     for (const body of ['{"name":', '{name: 1}', "{'a':1}", '{"a":1}}', '\u0000']) {
       const r = await post('/projects', body);

@@ -1,8 +1,10 @@
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import { Pool } from 'pg';
 import { EventStoreServer } from '@swe-sim/transport';
+import { Public } from './public-route';
 import { PG_POOL, SERVICE_NAME } from './tokens';
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

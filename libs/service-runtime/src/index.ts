@@ -8,3 +8,4 @@ export * from './zod-body.pipe';
 export * from './rpc-error.filter';
 export * from './http-error.filter';
 export * from './params.pipe';
+export * from './public-route';

@@ -4,6 +4,7 @@ import { simulationStream } from '@swe-sim/contracts';
 import { ConcurrencyError, EventStore, handleCommand } from '@swe-sim/event-store';
 import { UuidParamPipe, ZodBodyPipe } from '@swe-sim/service-runtime';
 import { SimulationEndedError, SimulationNotFoundError, lifecycleDecider } from '../simulation-lifecycle.decider';
+import { Authenticated } from '../../auth/authenticated.decorator';
 
 const cancelBodySchema = z.object({ reason: z.string().min(1).max(2000).default('cancelled by the user') }).strict();
 
@@ -13,6 +14,7 @@ export class CancelSimulationHttpController {
 
   /** Stops a running simulation: its agents end their tasks at their next step. */
   @Post(':id/cancel')
+  @Authenticated('write')
   @HttpCode(202)
   async cancel(@Param('id', UuidParamPipe) id: string, @Body(new ZodBodyPipe(cancelBodySchema)) body: z.output<typeof cancelBodySchema>) {
     for (let attempt = 0; ; attempt++) {

@@ -2,6 +2,7 @@ import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { UuidParamPipe } from '@swe-sim/service-runtime';
 import { metrics } from '../simulation-process';
 import { SimulationsRepository } from '../simulations.repository';
+import { Authenticated } from '../../auth/authenticated.decorator';
 
 @Controller('simulations')
 export class GetSimulationHttpController {
@@ -9,6 +10,7 @@ export class GetSimulationHttpController {
 
   /** Status, teams, the current sprint and its commitments, and metrics so far. */
   @Get(':id')
+  @Authenticated('read')
   async get(@Param('id', UuidParamPipe) id: string) {
     const row = await this.simulations.find(id);
     if (!row) throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
