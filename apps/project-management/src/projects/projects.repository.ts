@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { BacklogDecomposed, BacklogDecompositionFailed, BacklogItem, BacklogSource, EventData, ProjectCreated, ProjectStaffingAssessed } from '@swe-sim/contracts';
 import { Queryable } from '@swe-sim/event-store';
 import { PG_POOL } from '@swe-sim/service-runtime';
+import { ListPosition } from '../api/cursor';
 
 export type BacklogStatus = 'ready' | 'pending' | 'failed';
 
@@ -21,6 +22,18 @@ export interface ProjectView {
   backlogFailure: { code: string; reason: string } | null;
   createdAt: string;
 }
+
+export interface ProjectSummary {
+  projectId: string;
+  name: string;
+  stack: string;
+  backlogSource: BacklogSource;
+  backlogStatus: BacklogStatus;
+  createdAt: string;
+}
+
+/** Sort key of list pages: the time in UTC with microseconds (what Postgres keeps), text that sorts and round-trips. */
+export const UTC_MICROS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
 /** project-management's read model of projects (table pm_projects). */
 @Injectable()
@@ -57,6 +70,33 @@ export class ProjectsRepository {
       `UPDATE pm_projects SET backlog_status = 'failed', backlog_failure = $2, last_position = $3 WHERE project_id = $1 AND backlog_status = 'pending'`,
       [e.projectId, JSON.stringify({ code: e.code, reason: e.reason }), position],
     );
+  }
+
+  /** Newest first; a page after `after` (keyset on created_at, project_id: no gaps or repeats while projects are added). */
+  async list(limit: number, after?: ListPosition): Promise<{ items: ProjectSummary[]; last: ListPosition | null; more: boolean }> {
+    const r = await this.pool.query(
+      `SELECT project_id, name, stack, backlog_source, backlog_status, created_at,
+              to_char(created_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS sort_at
+       FROM pm_projects
+       WHERE $1::timestamptz IS NULL OR (created_at, project_id) < ($1::timestamptz, $2::uuid)
+       ORDER BY created_at DESC, project_id DESC
+       LIMIT $3`,
+      [after?.at ?? null, after?.id ?? null, limit + 1],
+    );
+    const rows = r.rows.slice(0, limit);
+    const last = rows[rows.length - 1];
+    return {
+      items: rows.map((row) => ({
+        projectId: row.project_id,
+        name: row.name,
+        stack: row.stack,
+        backlogSource: row.backlog_source,
+        backlogStatus: row.backlog_status,
+        createdAt: row.created_at.toISOString(),
+      })),
+      last: last ? { at: last.sort_at, id: last.project_id } : null,
+      more: r.rows.length > limit,
+    };
   }
 
   async find(projectId: string): Promise<ProjectView | null> {

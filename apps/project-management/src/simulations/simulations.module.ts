@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { CancelSimulationHttpController } from './cancel-simulation/cancel-simulation.http.controller';
 import { GetSimulationHttpController } from './get-simulation/get-simulation.http.controller';
+import { ListSimulationsHttpController } from './list-simulations/list-simulations.http.controller';
 import { SimulationProcessEventController } from './simulation-process.event.controller';
 import { SimulationsRepository } from './simulations.repository';
 import { StartSimulationHandler } from './start-simulation/start-simulation.handler';
 import { StartSimulationHttpController } from './start-simulation/start-simulation.http.controller';
 
 @Module({
-  controllers: [StartSimulationHttpController, CancelSimulationHttpController, GetSimulationHttpController, SimulationProcessEventController],
+  controllers: [StartSimulationHttpController, CancelSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController],
   providers: [StartSimulationHandler, SimulationsRepository],
 })
 export class SimulationsModule {}

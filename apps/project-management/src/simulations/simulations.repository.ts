@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { Queryable } from '@swe-sim/event-store';
 import { PG_POOL } from '@swe-sim/service-runtime';
+import { ListPosition } from '../api/cursor';
+import { UTC_MICROS } from '../projects/projects.repository';
 import { SimulationProcess } from './simulation-process';
 
 export interface SimulationRow {
@@ -9,6 +11,14 @@ export interface SimulationRow {
   projectId: string;
   status: SimulationProcess['status'];
   process: SimulationProcess;
+  startedAt: string;
+  updatedAt: string;
+}
+
+export interface SimulationSummary {
+  simulationId: string;
+  projectId: string;
+  status: SimulationProcess['status'];
   startedAt: string;
   updatedAt: string;
 }
@@ -30,6 +40,37 @@ export class SimulationsRepository {
        ON CONFLICT (simulation_id) DO UPDATE SET status = $3, process = $4, updated_at = $6, last_position = $7`,
       [process.simulationId, process.projectId, process.status, JSON.stringify(process), process.startedAt, at, position],
     );
+  }
+
+  /** Newest first, optionally of one project; keyset on (started_at, simulation_id). */
+  async list(
+    limit: number,
+    after?: ListPosition,
+    projectId?: string,
+  ): Promise<{ items: SimulationSummary[]; last: ListPosition | null; more: boolean }> {
+    const r = await this.pool.query(
+      `SELECT simulation_id, project_id, status, started_at, updated_at,
+              to_char(started_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS sort_at
+       FROM pm_simulations
+       WHERE ($1::timestamptz IS NULL OR (started_at, simulation_id) < ($1::timestamptz, $2::uuid))
+         AND ($4::uuid IS NULL OR project_id = $4::uuid)
+       ORDER BY started_at DESC, simulation_id DESC
+       LIMIT $3`,
+      [after?.at ?? null, after?.id ?? null, limit + 1, projectId ?? null],
+    );
+    const rows = r.rows.slice(0, limit);
+    const last = rows[rows.length - 1];
+    return {
+      items: rows.map((row) => ({
+        simulationId: row.simulation_id,
+        projectId: row.project_id,
+        status: row.status,
+        startedAt: row.started_at.toISOString(),
+        updatedAt: row.updated_at.toISOString(),
+      })),
+      last: last ? { at: last.sort_at, id: last.simulation_id } : null,
+      more: r.rows.length > limit,
+    };
   }
 
   async find(simulationId: string): Promise<SimulationRow | null> {
