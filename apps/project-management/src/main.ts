@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { runService } from '@swe-sim/service-runtime';
 import { AuthModule, authConfigSchema } from './auth/auth.module';
+import { HistoryModule } from './history/history.module';
 import { ProjectsModule } from './projects/projects.module';
 import { SimulationsModule } from './simulations/simulations.module';
 
 runService({
   service: 'project-management',
   defaultPort: 3000,
-  imports: [AuthModule, ProjectsModule, SimulationsModule],
+  imports: [AuthModule, ProjectsModule, SimulationsModule, HistoryModule],
   configSchema: z
     .object({
       // The model simulations use unless their configuration names one.

@@ -1,0 +1,28 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { z } from 'zod';
+import { simulationStream } from '@swe-sim/contracts';
+import { EventStore } from '@swe-sim/event-store';
+import { UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { decodeEventCursor, historyQuerySchema } from '../api/cursor';
+import { History, HistoryPage } from './history';
+
+@Controller('simulations')
+export class SimulationEventsHttpController {
+  constructor(
+    private readonly history: History,
+    private readonly store: EventStore,
+  ) {}
+
+  /** The simulation's events in commit order: `?after=` the previous page's nextCursor, `?limit=` 1..1000 (100). */
+  @Get(':id/events')
+  @Authenticated('read')
+  async events(@Param('id', UuidParamPipe) id: string, @Query(new ZodQueryPipe(historyQuerySchema)) q: z.output<typeof historyQuerySchema>): Promise<HistoryPage> {
+    const after = decodeEventCursor(q.after);
+    if ((await this.store.streamVersion(simulationStream(id))) === null) {
+      throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
+    }
+    const { items, nextCursor } = await this.history.page({ after, limit: q.limit, simulationId: id });
+    return { items, nextCursor };
+  }
+}
