@@ -36,13 +36,19 @@ export const toHistoryEvent = (e: StoredEvent): HistoryEvent => ({
 export class History {
   constructor(private readonly store: EventStore) {}
 
-  async page(options: { after?: Checkpoint; limit: number; simulationId?: string }): Promise<HistoryPage & { next: Checkpoint }> {
-    const { events, horizon } = await this.store.readAll(options);
-    assertNotBeyond(options.after, horizon);
+  /** A page, its next checkpoint, and each event's own cursor (the SSE ids). */
+  async page(options: { after?: Checkpoint; limit: number; simulationId?: string; cursorField?: string }): Promise<HistoryPage & { next: Checkpoint; cursors: string[] }> {
+    const { events, horizon } = await this.store.readAll({ after: options.after, limit: options.limit, simulationId: options.simulationId });
+    assertNotBeyond(options.after, horizon, options.cursorField);
     const last = events[events.length - 1];
     let next: Checkpoint = last ? { transactionId: last.transactionId, position: last.globalPosition } : options.after ?? { transactionId: '0', position: 0 };
     // A short page read everything committed below the horizon: nothing older can still appear.
     if (events.length < options.limit) next = laterCheckpoint(next, { transactionId: horizon, position: 0 });
-    return { items: events.map(toHistoryEvent), nextCursor: encodeEventCursor(next), next };
+    return {
+      items: events.map(toHistoryEvent),
+      nextCursor: encodeEventCursor(next),
+      next,
+      cursors: events.map((e) => encodeEventCursor({ transactionId: e.transactionId, position: e.globalPosition })),
+    };
   }
 }

@@ -1,0 +1,111 @@
+import { BadRequestException, Controller, Get, Headers, Inject, NotFoundException, OnModuleDestroy, Param, Query, Req, Res } from '@nestjs/common';
+import { z } from 'zod';
+import { simulationStream } from '@swe-sim/contracts';
+import { Checkpoint, EventStore, StructuredLogger } from '@swe-sim/event-store';
+import { CONFIG, LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
+import { Authenticated } from '../auth/authenticated.decorator';
+import { decodeEventCursor } from '../api/cursor';
+import { EventsWakeup } from './events-wakeup';
+import { History } from './history';
+
+/** The parts of Node's request and response a stream uses. */
+interface Request {
+  on(event: 'close', fn: () => void): void;
+}
+interface Response {
+  status(code: number): unknown;
+  setHeader(name: string, value: string): void;
+  flushHeaders(): void;
+  write(chunk: string): boolean;
+  end(): void;
+}
+
+const streamQuerySchema = z.object({ after: z.string().min(1).max(128).optional() }).strict();
+const PAGE = 500;
+const KEEP_ALIVE_MS = 15_000;
+
+@Controller('simulations')
+export class SimulationEventStreamHttpController implements OnModuleDestroy {
+  private readonly open = new Set<AbortController>();
+
+  constructor(
+    private readonly history: History,
+    private readonly store: EventStore,
+    private readonly wakeup: EventsWakeup,
+    @Inject(CONFIG) private readonly config: { SUBSCRIPTION_POLL_MS: number },
+    @Inject(LOGGER) private readonly logger: StructuredLogger,
+  ) {}
+
+  /**
+   * The simulation's events live, as server-sent events: each has `id:` (a cursor), `event:` (its
+   * type) and `data:` (the event as in /events). Resumes after `Last-Event-ID` (or `?after=`).
+   * Woken by the store's NOTIFY; polls every SUBSCRIPTION_POLL_MS as a fallback.
+   */
+  @Get(':id/events/stream')
+  @Authenticated('read')
+  async stream(
+    @Param('id', UuidParamPipe) id: string,
+    @Query(new ZodQueryPipe(streamQuerySchema)) q: z.output<typeof streamQuerySchema>,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    let after: Checkpoint | undefined;
+    const cursorField = lastEventId !== undefined ? 'Last-Event-ID' : 'after';
+    if (lastEventId !== undefined) {
+      try {
+        after = decodeEventCursor(lastEventId.trim(), 'Last-Event-ID');
+      } catch (err) {
+        throw err instanceof BadRequestException ? err : new BadRequestException({ code: 'VALIDATION_FAILED', message: 'Last-Event-ID: invalid', field: 'Last-Event-ID' });
+      }
+    } else {
+      after = decodeEventCursor(q.after);
+    }
+    if ((await this.store.streamVersion(simulationStream(id))) === null) {
+      throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
+    }
+    // The first page checks the cursor (a 400 before any byte of the stream is sent).
+    let page = await this.history.page({ after, limit: PAGE, simulationId: id, cursorField });
+
+    const abort = new AbortController();
+    this.open.add(abort);
+    req.on('close', () => abort.abort());
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    res.write(`retry: 2000\n\n`);
+    let lastWrite = Date.now();
+    try {
+      while (!abort.signal.aborted) {
+        for (let i = 0; i < page.items.length; i++) {
+          const e = page.items[i];
+          res.write(`id: ${page.cursors[i]}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+          lastWrite = Date.now();
+        }
+        if (page.items.length < PAGE) {
+          if (Date.now() - lastWrite >= KEEP_ALIVE_MS) {
+            res.write(`: keep-alive\n\n`);
+            lastWrite = Date.now();
+          }
+          await this.wakeup.wait(Math.min(this.config.SUBSCRIPTION_POLL_MS, KEEP_ALIVE_MS), abort.signal);
+        }
+        if (abort.signal.aborted) break;
+        page = await this.history.page({ after: page.next, limit: PAGE, simulationId: id });
+      }
+    } catch (err) {
+      this.logger.error('event stream failed', { simulationId: id, error: err instanceof Error ? err.message : String(err) });
+      if (!abort.signal.aborted) res.write(`event: error\ndata: ${JSON.stringify({ error: { code: 'INTERNAL', message: 'The stream failed; reconnect with Last-Event-ID' } })}\n\n`);
+    } finally {
+      this.open.delete(abort);
+      res.end();
+    }
+  }
+
+  /** Before the HTTP server closes (it would wait for open streams). */
+  onModuleDestroy(): void {
+    for (const a of this.open) a.abort();
+  }
+}
