@@ -55,8 +55,10 @@ async function main(): Promise<number> {
   try {
     await waitHealthy(SERVICES.map((s) => stack.urls[s]));
     const api = stack.urls['project-management'];
+    // With SWE_SIM_API_KEY set the API needs it (unset: the API is open, as for a local demo).
+    const auth: Record<string, string> = env.SWE_SIM_API_KEY ? { authorization: `Bearer ${env.SWE_SIM_API_KEY}` } : {};
     const post = async (path: string, body: unknown) => {
-      const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
       const json = (await r.json()) as any;
       if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(json)}`);
       return json;
@@ -69,7 +71,7 @@ async function main(): Promise<number> {
     });
     console.log(dim(`project ${projectId} · simulation ${simulationId} · seed ${seed}\n`));
     const ok = await follow(new EventStore(pool, { registry: createEventRegistry() }), simulationId, example.body.backlog.length);
-    const sim = (await (await fetch(`${api}/simulations/${simulationId}`)).json()) as any;
+    const sim = (await (await fetch(`${api}/simulations/${simulationId}`, { headers: auth })).json()) as any;
     summary(sim);
     return ok && sim.status === 'completed' ? 0 : 1;
   } finally {
