@@ -21,7 +21,10 @@ export class HealthController {
       .then(() => 'up' as const)
       .catch(() => 'down' as const);
     if (database === 'down') {
-      throw new HttpException({ status: 'unavailable', service: this.service, pid: process.pid, database }, HttpStatus.SERVICE_UNAVAILABLE);
+      throw new HttpException(
+        { code: 'UNAVAILABLE', message: 'The database does not answer', status: 'unavailable', service: this.service, pid: process.pid, database },
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
     }
     const transport = await this.server.health().catch((err: Error) => ({ error: err.message }));
     return { status: 'ok', service: this.service, pid: process.pid, database, ...transport };

@@ -28,3 +28,16 @@ describe('HttpErrorFilter', () => {
     expect(JSON.stringify(logged)).toContain('secret detail');
   });
 });
+
+describe('GET /health when the database is down', () => {
+  it('is a 503 UNAVAILABLE in the common body, with what it knows in details', async () => {
+    const { HealthController } = await import('./health.controller');
+    const down = new HealthController({ query: () => Promise.reject(new Error('ECONNREFUSED')) } as never, 'svc', {} as never);
+    const err = await down.check().catch((e: unknown) => e);
+    const filter = new HttpErrorFilter({ info: () => undefined, warn: () => undefined, error: () => undefined });
+    expect(filter.toBody(err)).toEqual({
+      status: 503,
+      body: { error: { code: 'UNAVAILABLE', message: 'The database does not answer', details: { status: 'unavailable', service: 'svc', pid: process.pid, database: 'down' } } },
+    });
+  });
+});
