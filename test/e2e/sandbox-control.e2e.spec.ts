@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { CommandReply, createEventRegistry, FileReadReply, SandboxReply } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
-import { createTestDatabase, RunningService, startService, TestDatabase } from '@swe-sim/testing';
+import { createTestDatabase, eventually, RunningService, startService, TestDatabase } from '@swe-sim/testing';
 import { EventRecord, EventStoreClient } from '@swe-sim/transport';
 import { SandboxEngine } from '../../apps/sandbox-control/src/docker';
 import { rebuildWorkspace, WorkspaceScanner } from '../../apps/sandbox-control/src/sandbox/workspace-manifest';
@@ -27,6 +27,11 @@ describe('sandbox-control: sandboxes through events', () => {
     lastValueFrom(client.send<T>(type, new EventRecord(data, { metadata: { simulationId: sim } })));
   const failureOf = (p: Promise<unknown>) => p.then(() => ({ code: 'NO_ERROR' }), (e: { code: string; message: string }) => e);
   const containersOf = async (sandboxId: string) => docker.listContainers({ all: true, filters: { name: [`^/swe-sim-sbx-${sandboxId}$`] } });
+  /** A release replies once nothing in the container runs (frozen); the removal follows in the background. */
+  const expectReleased = async (sandboxId: string) => {
+    expect((await containersOf(sandboxId)).filter((c) => c.State === 'running')).toHaveLength(0);
+    await eventually(async () => (await containersOf(sandboxId)).length === 0, 10_000, `container of ${sandboxId} removed`);
+  };
 
   beforeAll(async () => {
     wsRoot = await fs.mkdtemp(path.join(os.tmpdir(), `sc-e2e-${runId}-`));
@@ -109,7 +114,7 @@ describe('sandbox-control: sandboxes through events', () => {
 
     expect(await containersOf(sandboxId)).toHaveLength(1);
     expect(await send('SandboxReleased', { sandboxId })).toEqual({ sandboxId, destroyed: true });
-    expect(await containersOf(sandboxId)).toHaveLength(0);
+    await expectReleased(sandboxId);
     expect(await send('SandboxReleased', { sandboxId })).toEqual({ sandboxId, destroyed: true }); // idempotent
     await expect(failureOf(send('CommandRequested', { sandboxId, cmd: 'true' }))).resolves.toMatchObject({ code: 'SANDBOX_DESTROYED' });
     const last = (await store.readStream(`sandbox-${sandboxId}`)).pop()!;
@@ -191,6 +196,6 @@ describe('sandbox-control: sandboxes through events', () => {
     const r = await send<CommandReply>('CommandRequested', { sandboxId, cmd: ['node', '-e', 'console.log(6 * 7)'] });
     expect(r).toMatchObject({ exitCode: 0, stdout: '42\n' });
     await send('SandboxReleased', { sandboxId });
-    expect(await containersOf(sandboxId)).toHaveLength(0);
+    await expectReleased(sandboxId);
   });
 });

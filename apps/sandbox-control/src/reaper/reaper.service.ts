@@ -31,6 +31,8 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<void> | null = null;
   private stopped = false;
+  /** Container removals left running after a release replied (see destroy). */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(private readonly runtime: SandboxRuntime) {}
 
@@ -42,6 +44,7 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.pass?.catch(() => undefined);
+    await this.removalsSettled();
   }
 
   /** Resolves once start-up recovery and the first reaping pass are done (retried on the next call after a failure). */
@@ -154,15 +157,25 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * Removes a sandbox's container, records what its workspace gained since the last record
-   * (WorkspaceChanged) and SandboxDestroyed; a scratch workspace is deleted, a team's kept.
+   * Halts a sandbox's container (every process frozen or killed: nothing in it writes again),
+   * records what its workspace gained since the last record (WorkspaceChanged) and
+   * SandboxDestroyed, then removes the container; a scratch workspace is deleted, a team's kept.
+   * With `removeInBackground` (a release) it returns once the facts are recorded and the removal
+   * finishes on its own (awaited at shutdown); if it fails or the process dies first, the reaper
+   * removes the container of a destroyed sandbox on its next pass.
    */
-  async destroy(sandboxId: string, engineKey: string, reason: DestroyReason, requestId: string | null, metadata: Partial<EventMetadata>): Promise<void> {
+  async destroy(
+    sandboxId: string,
+    engineKey: string,
+    reason: DestroyReason,
+    requestId: string | null,
+    metadata: Partial<EventMetadata>,
+    options: { removeInBackground?: boolean } = {},
+  ): Promise<void> {
     const { runtime } = this;
     const entry = runtime.engines.byKey(engineKey);
-    await entry?.engine.destroySandbox(sandboxId);
-    const row = await runtime.repo.findSandbox(sandboxId);
-    const state = await runtime.load(sandboxId);
+    await entry?.engine.haltSandbox(sandboxId);
+    const [row, state] = await Promise.all([runtime.repo.findSandbox(sandboxId), runtime.load(sandboxId)]);
     if (row && state.status !== 'none' && state.status !== 'failed') {
       const workspaceId = state.workspaceId;
       await runtime.withWorkspace(workspaceId, async () => {
@@ -182,9 +195,22 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
       metadata,
       alsoInTx: async (tx) => runtime.repo.markDestroyed(tx, sandboxId, reason),
     });
-    if (row && row.teamId === null && isInside(path.join(runtime.config.SANDBOX_WORKSPACE_ROOT, '.scratch'), row.workspacePath)) {
-      await fs.rm(row.workspacePath, { recursive: true, force: true });
-    }
+    const remove = async () => {
+      await entry?.engine.destroySandbox(sandboxId);
+      if (row && row.teamId === null && isInside(path.join(runtime.config.SANDBOX_WORKSPACE_ROOT, '.scratch'), row.workspacePath)) {
+        await fs.rm(row.workspacePath, { recursive: true, force: true });
+      }
+    };
+    if (!options.removeInBackground) return remove();
+    const removal: Promise<void> = remove()
+      .catch((err) => runtime.logger.warn('removing a released sandbox failed; the reaper retries', { sandboxId, error: (err as Error).message }))
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+  }
+
+  /** Resolves when the removals started in the background so far have finished. */
+  async removalsSettled(): Promise<void> {
+    await Promise.all([...this.removals]);
   }
 }
 

@@ -19,7 +19,7 @@ export class ReleaseSandboxHandler {
     const state = await runtime.load(data.sandboxId);
     if (state.status === 'destroyed') return { sandboxId: data.sandboxId, destroyed: true };
     const live = assertLive(state, data.sandboxId);
-    await this.reaper.destroy(live.sandboxId, live.engine, 'released', request.id, runtime.metadataFor(request));
+    await this.reaper.destroy(live.sandboxId, live.engine, 'released', request.id, runtime.metadataFor(request), { removeInBackground: true });
     return { sandboxId: data.sandboxId, destroyed: true };
   }
 }
