@@ -30,6 +30,13 @@ export interface ReadAllResult {
    * fewer events than its limit, (horizon, 0) is a safe checkpoint: nothing older can appear.
    */
   horizon: string;
+  /**
+   * Events that match exist but are not readable yet: committed after a transaction that was
+   * still open when the read ran (its xid is below theirs). Nothing wakes a reader when that
+   * transaction ends (it may not append, or live in another database of the cluster), so a
+   * reader should look again soon rather than wait for its poll.
+   */
+  heldBack: boolean;
 }
 
 /** NOTIFY channel that wakes subscribers; the table stays the truth. */
@@ -179,7 +186,9 @@ export class EventStore {
     }
     const r = await db.query(
       `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-       SELECT h.xmin::text AS horizon, e.* FROM h LEFT JOIN LATERAL (
+       SELECT h.xmin::text AS horizon,
+         EXISTS (SELECT 1 FROM events e WHERE e.transaction_id >= h.xmin ${filters.join(' ')}) AS held_back,
+         e.* FROM h LEFT JOIN LATERAL (
          SELECT ${COLUMNS} FROM events e
          WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
            AND e.transaction_id < h.xmin ${filters.join(' ')}
@@ -190,7 +199,7 @@ export class EventStore {
     );
     const horizon: string = r.rows[0].horizon;
     const events = r.rows[0].event_id === null ? [] : r.rows.map((row) => this.toStored(row));
-    return { events, horizon };
+    return { events, horizon, heldBack: r.rows[0].held_back === true };
   }
 
   /** Events of several streams from one version on (e.g. the replies to pending requests). */

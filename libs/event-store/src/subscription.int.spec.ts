@@ -63,6 +63,29 @@ describe(Subscription.name, () => {
     expect(await sut.lag()).toBe(0);
   });
 
+  it('reads events held back behind an open transaction soon after it ends, though nothing wakes it', async () => {
+    const stream = `t-${randomUUID()}`;
+    const sut = subscribe(`held-${randomUUID()}`, recordEffect('a', stream), { pollIntervalMs: 60_000 });
+    await waitFor(async () => sut.status().active);
+    // An older transaction with an xid stays open (it never appends: no NOTIFY when it ends).
+    const older = await db.pool.connect();
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      await tick(stream, [1]); // committed and NOTIFY'd, but not readable while `older` is open
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await effects()).toHaveLength(0);
+      expect((await store.readAll({ types: ['TestTicked'] })).heldBack).toBe(true);
+      await older.query('ROLLBACK');
+    } finally {
+      older.release();
+    }
+    const ended = Date.now();
+    await waitFor(async () => (await effects()).length === 1, 5_000);
+    expect(Date.now() - ended).toBeLessThan(2_000); // the backoff, far below the 60 s poll
+    expect((await store.readAll({ types: ['TestTicked'] })).heldBack).toBe(false);
+  });
+
   it('commits what the handler appends with the checkpoint, carrying correlation and causation', async () => {
     const stream = `t-${randomUUID()}`;
     const name = `echo-${randomUUID()}`;

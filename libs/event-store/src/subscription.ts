@@ -65,6 +65,8 @@ export class Subscription {
   private lastError: string | null = null;
   private wake: (() => void) | null = null;
   private woken = false;
+  /** The last read saw matching events held back behind an open transaction. */
+  private heldBack = false;
   private readonly attempts = new Map<string, number>();
   /** After a failed batch, events are taken one at a time up to this position to find the culprit. */
   private isolateUntil: Checkpoint | null = null;
@@ -128,9 +130,19 @@ export class Subscription {
         this.checkpoint = await this.checkpoints.ensure(this.client!, this.name);
         this.log.info('subscription active', { subscription: this.name, checkpoint: this.checkpoint });
         backoff = 100;
+        let heldBackWait = HELD_BACK_FIRST_WAIT_MS;
         while (this.running) {
           const more = await this.processBatch();
-          if (!more) await this.idle(this.options.pollIntervalMs ?? 1000);
+          if (more) continue;
+          const poll = this.options.pollIntervalMs ?? 1000;
+          if (this.heldBack) {
+            // Committed events wait behind an open transaction: look again soon (backing off).
+            await this.idle(Math.min(heldBackWait, poll));
+            heldBackWait = Math.min(heldBackWait * 2, poll);
+          } else {
+            heldBackWait = HELD_BACK_FIRST_WAIT_MS;
+            await this.idle(poll);
+          }
         }
       } catch (err) {
         this.lastError = (err as Error).message;
@@ -197,7 +209,8 @@ export class Subscription {
     const isolating = this.isolateUntil !== null && compare(from, this.isolateUntil) < 0;
     const limit = isolating ? 1 : this.options.batchSize ?? 100;
     this.woken = false;
-    const { events, horizon } = await this.store.readAll({ after: from, limit, types: this.options.types }, client);
+    const { events, horizon, heldBack } = await this.store.readAll({ after: from, limit, types: this.options.types }, client);
+    this.heldBack = heldBack;
     if (events.length === 0) {
       await this.skipToHorizon(horizon);
       return false;
@@ -310,5 +323,8 @@ export function compare(a: Checkpoint, b: Checkpoint): number {
 }
 
 export { START };
+
+/** First re-read after events were held back (then doubling up to the poll interval). */
+const HELD_BACK_FIRST_WAIT_MS = 5;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -102,7 +102,7 @@ export class RequestSandboxHandler {
         instanceId: runtime.instanceId,
         expiresAt: made.expiresAt.toISOString(),
       };
-      const { state } = await runtime.record(data.sandboxId, { type: 'RecordCreated', data: created }, {
+      const { events, state } = await runtime.record(data.sandboxId, { type: 'RecordCreated', data: created }, {
         metadata,
         alsoInTx: async (tx, events) => {
           if (events.length === 0) return;
@@ -121,6 +121,19 @@ export class RequestSandboxHandler {
           });
         },
       });
+      if (events.some((e) => e.type === 'SandboxCreated')) {
+        // Recorded now: the answer is what was recorded (no need to read it back).
+        return {
+          sandboxId: data.sandboxId,
+          workspaceId,
+          image,
+          engine: entry.key,
+          containerName: made.containerName,
+          fromPool: made.fromPool,
+          limits,
+          expiresAt: created.expiresAt,
+        };
+      }
       const reply = await this.existingAnswer(state, data, simulationId, request.id);
       return reply!;
     } finally {

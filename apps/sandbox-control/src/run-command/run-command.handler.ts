@@ -23,8 +23,8 @@ export class RunCommandHandler {
   async execute(data: EventData<typeof CommandRequested>, request: StoredEvent): Promise<CommandReply> {
     await this.reaper.ready();
     const { runtime } = this;
-    const live = assertLive(await runtime.load(data.sandboxId), data.sandboxId);
-    const row = await runtime.repo.findSandbox(data.sandboxId);
+    const [state, row] = await Promise.all([runtime.load(data.sandboxId), runtime.repo.findSandbox(data.sandboxId)]);
+    const live = assertLive(state, data.sandboxId);
     const entry = runtime.engines.byKey(live.engine);
     if (!row || !entry) throw new SandboxRequestError('SANDBOX_ENGINE_ERROR', `sandbox ${data.sandboxId} is on engine ${live.engine}, which is not configured here`);
     const metadata = runtime.metadataFor(request);
