@@ -174,8 +174,8 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   ): Promise<void> {
     const { runtime } = this;
     const entry = runtime.engines.byKey(engineKey);
-    await entry?.engine.haltSandbox(sandboxId);
-    const [row, state] = await Promise.all([runtime.repo.findSandbox(sandboxId), runtime.load(sandboxId)]);
+    // What is recorded about it is read while it is being halted; the workspace only after.
+    const [row, state] = await Promise.all([runtime.repo.findSandbox(sandboxId), runtime.load(sandboxId), entry?.engine.haltSandbox(sandboxId)]);
     if (row && state.status !== 'none' && state.status !== 'failed') {
       const workspaceId = state.workspaceId;
       await runtime.withWorkspace(workspaceId, async () => {

@@ -23,13 +23,23 @@ export class RunCommandHandler {
   async execute(data: EventData<typeof CommandRequested>, request: StoredEvent): Promise<CommandReply> {
     await this.reaper.ready();
     const { runtime } = this;
-    const [state, row] = await Promise.all([runtime.load(data.sandboxId), runtime.repo.findSandbox(data.sandboxId)]);
-    const live = assertLive(state, data.sandboxId);
-    const entry = runtime.engines.byKey(live.engine);
-    if (!row || !entry) throw new SandboxRequestError('SANDBOX_ENGINE_ERROR', `sandbox ${data.sandboxId} is on engine ${live.engine}, which is not configured here`);
+    // The run row (in flight: recovery's mark) goes in with the reads; closed again if the command is refused.
+    const [state, row] = await Promise.all([
+      runtime.load(data.sandboxId),
+      runtime.repo.findSandbox(data.sandboxId),
+      runtime.repo.startRun(request.id, data.sandboxId, runtime.instanceId),
+    ]);
+    let live: ReturnType<typeof assertLive>;
+    let entry: ReturnType<typeof runtime.engines.byKey>;
+    try {
+      live = assertLive(state, data.sandboxId);
+      entry = runtime.engines.byKey(live.engine);
+      if (!row || !entry) throw new SandboxRequestError('SANDBOX_ENGINE_ERROR', `sandbox ${data.sandboxId} is on engine ${live.engine}, which is not configured here`);
+    } catch (err) {
+      await runtime.repo.finishRun(runtime.repo.pool, request.id, 'refused');
+      throw err;
+    }
     const metadata = runtime.metadataFor(request);
-
-    await runtime.repo.startRun(request.id, data.sandboxId, runtime.instanceId);
     let result: ExecResult;
     try {
       result = await entry.engine.exec(data.sandboxId, data.cmd, { timeoutMs: data.timeoutMs, maxOutputBytes: data.maxOutputBytes });
@@ -71,7 +81,8 @@ export class RunCommandHandler {
       await runtime.record(data.sandboxId, { type: 'RecordCommand', executed, workspaceId: live.workspaceId, changes: found.map(({ path, hash }) => ({ path, hash })) }, {
         metadata,
         alsoInTx: async (tx, events) => {
-          if (events.length) {
+          // No change found: no manifest to write, nothing to serialise against.
+          if (events.length && found.length) {
             await runtime.repo.lockWorkspace(tx, live.workspaceId);
             await runtime.repo.applyChanges(tx, live.workspaceId, found);
           }
