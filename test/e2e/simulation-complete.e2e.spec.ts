@@ -64,6 +64,28 @@ describe('a simulation from project to passing acceptance tests', () => {
     expect(of('LlmCallCompleted').length).toBeGreaterThanOrEqual(of('AgentTurnTaken').length);
     const created2 = all.filter((e) => e.type === 'SandboxCreated').length;
     expect(all.filter((e) => e.type === 'SandboxDestroyed').length).toBe(created2);
+
+    // the simulation at any point of its history, rebuilt from events
+    const positions = (await stack.db.pool.query('SELECT global_position, type FROM events WHERE simulation_id = $1 ORDER BY global_position', [simulationId])).rows;
+    const at = (type: string) => Number(positions.find((r) => r.type === type).global_position);
+    const get = async (q: string) => {
+      const r = await fetch(`${stack.pm.url}/simulations/${simulationId}/state${q}`);
+      return { status: r.status, body: (await r.json()) as any };
+    };
+    const sprintStarted = await get(`?at=${at('SprintStarted')}`);
+    expect(sprintStarted.status).toBe(200);
+    expect(sprintStarted.body).toMatchObject({ status: 'running', position: at('SprintStarted'), sprint: { number: 1 }, tasks: [], metrics: { featuresDone: 0 } });
+    expect(Object.keys(sprintStarted.body.sprint.committed).sort()).toEqual(['slugify', 'word-count']);
+    expect(sprintStarted.body.backlog.map((b: any) => b.estimate)).toEqual([3, 3]);
+    const firstDone = await get(`?at=${at('FeatureDone')}`);
+    expect(firstDone.body.metrics.featuresDone).toBe(1);
+    expect(firstDone.body.tasks.filter((t: any) => t.status === 'done')).toHaveLength(1);
+    const now = await get('');
+    expect(now.body).toMatchObject({ status: 'completed', metrics: { featuresDone: 2 } });
+    expect(Object.values(now.body.agents).every((a: any) => a.working.length === 0)).toBe(true);
+    expect(await get('?at=abc')).toMatchObject({ status: 400, body: { error: { field: 'at' } } });
+    expect(await get(`?at=${at('SimulationStarted') - 1}`)).toMatchObject({ status: 400, body: { error: { field: 'at' } } });
+    expect((await fetch(`${stack.pm.url}/simulations/00000000-0000-4000-8000-000000000000/state`)).status).toBe(404);
   });
 
   it('carries work over: one feature per sprint, the teams reviewed between sprints, two sprints to completion', async () => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CancelSimulationHttpController } from './cancel-simulation/cancel-simulation.http.controller';
+import { SimulationStateHttpController } from './simulation-state/simulation-state.http.controller';
 import { GetSimulationHttpController } from './get-simulation/get-simulation.http.controller';
 import { ListSimulationsHttpController } from './list-simulations/list-simulations.http.controller';
 import { SimulationProcessEventController } from './simulation-process.event.controller';
@@ -8,7 +9,7 @@ import { StartSimulationHandler } from './start-simulation/start-simulation.hand
 import { StartSimulationHttpController } from './start-simulation/start-simulation.http.controller';
 
 @Module({
-  controllers: [StartSimulationHttpController, CancelSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController],
+  controllers: [SimulationStateHttpController, StartSimulationHttpController, CancelSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController],
   providers: [StartSimulationHandler, SimulationsRepository],
 })
 export class SimulationsModule {}
