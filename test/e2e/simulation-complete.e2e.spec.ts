@@ -1,4 +1,23 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { SimulationStack, finished, startSimulationStack, twoModuleProject } from '../support/simulation-stack';
+
+/** A workspace folder as sandbox-control records it: regular files outside VCS and tool caches, with their sha256. */
+function diskManifest(root: string): Map<string, string> {
+  const skipped = new Set(['.git', 'node_modules', '__pycache__', '.pytest_cache']);
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (skipped.has(e.name)) continue;
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.set(p, createHash('sha256').update(readFileSync(join(root, p))).digest('hex'));
+    }
+  };
+  walk('');
+  return out;
+}
 
 /**
  * The product end to end: the four services as processes, real Postgres, real Docker, the LLM
@@ -86,6 +105,24 @@ describe('a simulation from project to passing acceptance tests', () => {
     expect(await get('?at=abc')).toMatchObject({ status: 400, body: { error: { field: 'at' } } });
     expect(await get(`?at=${at('SimulationStarted') - 1}`)).toMatchObject({ status: 400, body: { error: { field: 'at' } } });
     expect((await fetch(`${stack.pm.url}/simulations/00000000-0000-4000-8000-000000000000/state`)).status).toBe(404);
+
+    // the code at any point, rebuilt from events alone, equals what the workspace holds
+    const workspace = async (q: string) => {
+      const r = await fetch(`${stack.pm.url}/simulations/${simulationId}/workspace${q}`);
+      return { status: r.status, body: (await r.json()) as any };
+    };
+    const final = (await workspace('')).body;
+    const recorded = new Map<string, string>(final.files.filter((f: any) => !f.path.split('/').includes('.git')).map((f: any) => [f.path, f.hash]));
+    const onDisk = diskManifest(join(stack.env.SANDBOX_WORKSPACE_ROOT, simulationId, 'repo'));
+    expect([...recorded.keys()].sort()).toEqual([...onDisk.keys()].sort());
+    expect([...recorded].every(([path, hash]) => onDisk.get(path) === hash)).toBe(true);
+    expect(final.files.find((f: any) => f.path === 'textutils/slug.py').content).toContain("'-'.join(text.lower().split())");
+    const firstMerge = (await workspace(`?at=${at('BranchMerged')}`)).body.files.map((f: any) => f.path);
+    expect(firstMerge.filter((p: string) => /^textutils\/(slug|count)\.py$/.test(p))).toHaveLength(1); // main has one feature so far
+    const team = now.body.tasks[0].teamId;
+    expect((await workspace(`?team=${team}&content=false`)).body.files.length).toBe(final.files.length);
+    expect((await workspace('?team=nope')).status).toBe(404);
+    expect((await workspace('?content=maybe')).body.error.field).toBe('content');
   });
 
   it('carries work over: one feature per sprint, the teams reviewed between sprints, two sprints to completion', async () => {

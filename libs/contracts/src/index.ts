@@ -15,3 +15,4 @@ export * from './events/agent.events';
 export * from './events/backlog.events';
 export * from './all-events';
 export * from './roster/default-roster';
+export * from './folds/workspace.fold';

@@ -1,9 +1,9 @@
-import { ProjectSnapshot } from '@swe-sim/contracts';
+import { ProjectSnapshot, SIMULATION_REPOSITORY_TEAM } from '@swe-sim/contracts';
 import { derivedId } from '@swe-sim/event-store';
 import { SandboxPort, describeCommand, sh } from './sandbox.port';
 
 /** The simulation's one git repository (sandbox-control workspace `<simulationId>/repo`). */
-export const REPO_TEAM = 'repo';
+export const REPO_TEAM = SIMULATION_REPOSITORY_TEAM;
 const GIT = (name: string, email: string) => `git -c user.name=${sh(name)} -c user.email=${sh(email)}`;
 const CI_GIT = GIT('swe-sim', 'ci@swe-sim.local');
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CancelSimulationHttpController } from './cancel-simulation/cancel-simulation.http.controller';
 import { SimulationStateHttpController } from './simulation-state/simulation-state.http.controller';
+import { SimulationWorkspaceHttpController } from './simulation-workspace/simulation-workspace.http.controller';
 import { GetSimulationHttpController } from './get-simulation/get-simulation.http.controller';
 import { ListSimulationsHttpController } from './list-simulations/list-simulations.http.controller';
 import { SimulationProcessEventController } from './simulation-process.event.controller';
@@ -9,7 +10,7 @@ import { StartSimulationHandler } from './start-simulation/start-simulation.hand
 import { StartSimulationHttpController } from './start-simulation/start-simulation.http.controller';
 
 @Module({
-  controllers: [SimulationStateHttpController, StartSimulationHttpController, CancelSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController],
+  controllers: [SimulationStateHttpController, SimulationWorkspaceHttpController, StartSimulationHttpController, CancelSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController],
   providers: [StartSimulationHandler, SimulationsRepository],
 })
 export class SimulationsModule {}

@@ -3,8 +3,10 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FileChange } from './sandbox.decider';
 
-/** path (workspace-relative, POSIX) → sha256 of the content. */
-export type Manifest = Map<string, string>;
+import { Manifest } from '@swe-sim/contracts';
+
+export { rebuildWorkspace } from '@swe-sim/contracts';
+export type { Manifest } from '@swe-sim/contracts';
 
 /** Directories never recorded: version control and caches that tools rebuild. */
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '__pycache__', '.pytest_cache']);
@@ -29,33 +31,6 @@ export function diffManifest(previous: ReadonlyMap<string, string>, current: Rea
   for (const [p, hash] of current) if (previous.get(p) !== hash) changes.push({ path: p, hash });
   for (const p of previous.keys()) if (!current.has(p)) changes.push({ path: p, hash: null });
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-type WorkspaceEvent =
-  | { type: 'FileWritten'; data: { workspaceId: string; path: string; hash: string } }
-  | { type: 'WorkspaceChanged'; data: { workspaceId: string; files: ReadonlyArray<{ path: string; hash: string | null }> } }
-  | { type: string; data: unknown };
-
-/**
- * The workspace as of the given events (in log order): a fold over FileWritten and
- * WorkspaceChanged; other events are passed over. With `workspaceId`, only that workspace's events count.
- */
-export function rebuildWorkspace(events: Iterable<WorkspaceEvent>, workspaceId?: string): Manifest {
-  const files: Manifest = new Map();
-  for (const e of events) {
-    if (e.type === 'FileWritten') {
-      const d = e.data as { workspaceId: string; path: string; hash: string };
-      if (workspaceId === undefined || d.workspaceId === workspaceId) files.set(d.path, d.hash);
-    } else if (e.type === 'WorkspaceChanged') {
-      const d = e.data as { workspaceId: string; files: ReadonlyArray<{ path: string; hash: string | null }> };
-      if (workspaceId !== undefined && d.workspaceId !== workspaceId) continue;
-      for (const f of d.files) {
-        if (f.hash === null) files.delete(f.path);
-        else files.set(f.path, f.hash);
-      }
-    }
-  }
-  return files;
 }
 
 export interface ScannedFile {

@@ -5,7 +5,8 @@ import { UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
 import { HistoryEvent, rebuildSimulationState } from './simulation-state';
 
-const stateQuerySchema = z.object({ at: z.coerce.number({ invalid_type_error: 'must be a position' }).int().positive().max(Number.MAX_SAFE_INTEGER).optional() }).strict();
+export const positionSchema = z.coerce.number({ invalid_type_error: 'must be a position' }).int().positive().max(Number.MAX_SAFE_INTEGER);
+const stateQuerySchema = z.object({ at: positionSchema.optional() }).strict();
 const PAGE = 5000;
 
 @Controller('simulations')
@@ -16,18 +17,26 @@ export class SimulationStateHttpController {
   @Get(':id/state')
   @Authenticated('read')
   async state(@Param('id', UuidParamPipe) id: string, @Query(new ZodQueryPipe(stateQuerySchema)) q: z.output<typeof stateQuerySchema>) {
-    const events: HistoryEvent[] = [];
-    for (let after = 0; ; ) {
-      const page = await this.store.readSimulation(id, { afterPosition: after, toPosition: q.at, limit: PAGE });
-      events.push(...page.map((e) => ({ type: e.type, data: e.data, globalPosition: e.globalPosition, recordedAt: e.metadata.recordedAt })));
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].globalPosition;
-    }
-    const state = rebuildSimulationState(events);
-    if (state) return state;
-    if (q.at !== undefined && (await this.store.readSimulation(id, { limit: 1 })).length > 0) {
-      throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `at: position ${q.at} is before the simulation started`, field: 'at' });
-    }
-    throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
+    return (await historyUpTo(this.store, id, q.at)).state;
   }
+}
+
+/**
+ * A simulation's events up to a position, and its state rebuilt from them; a 404 for an unknown
+ * simulation, a 400 naming `at` for a position before it started.
+ */
+export async function historyUpTo(store: EventStore, id: string, at: number | undefined) {
+  const events: HistoryEvent[] = [];
+  for (let after = 0; ; ) {
+    const page = await store.readSimulation(id, { afterPosition: after, toPosition: at, limit: PAGE });
+    events.push(...page.map((e) => ({ type: e.type, data: e.data, globalPosition: e.globalPosition, recordedAt: e.metadata.recordedAt })));
+    if (page.length < PAGE) break;
+    after = page[page.length - 1].globalPosition;
+  }
+  const state = rebuildSimulationState(events);
+  if (state) return { events, state };
+  if (at !== undefined && (await store.readSimulation(id, { limit: 1 })).length > 0) {
+    throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `at: position ${at} is before the simulation started`, field: 'at' });
+  }
+  throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
 }
