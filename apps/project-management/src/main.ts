@@ -3,12 +3,13 @@ import { runService } from '@swe-sim/service-runtime';
 import { AuthModule, authConfigSchema } from './auth/auth.module';
 import { HistoryModule } from './history/history.module';
 import { ProjectsModule } from './projects/projects.module';
+import { RosterModule } from './roster/roster.module';
 import { SimulationsModule } from './simulations/simulations.module';
 
 runService({
   service: 'project-management',
   defaultPort: 3000,
-  imports: [AuthModule, ProjectsModule, SimulationsModule, HistoryModule],
+  imports: [AuthModule, RosterModule, ProjectsModule, SimulationsModule, HistoryModule],
   configSchema: z
     .object({
       // The model simulations use unless their configuration names one.

@@ -9,9 +9,10 @@ import { TEAM_EVENTS } from './events/team.events';
 import { PLANNING_EVENTS } from './events/planning.events';
 import { FEATURE_EVENTS } from './events/feature.events';
 import { AGENT_EVENTS } from './events/agent.events';
+import { ROSTER_EVENTS } from './events/roster.events';
 import { BACKLOG_EVENTS } from './events/backlog.events';
 
 /** Every event type of swe-sim. A type missing here cannot be appended. */
-export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, LlmCallRequested, LlmCallCompleted, LlmCallFailed, ...SANDBOX_EVENTS, ...SIMULATION_EVENTS, ...TEAM_EVENTS, ...PLANNING_EVENTS, ...FEATURE_EVENTS, ...AGENT_EVENTS, ...BACKLOG_EVENTS];
+export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, LlmCallRequested, LlmCallCompleted, LlmCallFailed, ...SANDBOX_EVENTS, ...SIMULATION_EVENTS, ...TEAM_EVENTS, ...PLANNING_EVENTS, ...FEATURE_EVENTS, ...AGENT_EVENTS, ...ROSTER_EVENTS, ...BACKLOG_EVENTS];
 
 export const createEventRegistry = (extra: readonly EventDefinition[] = []) => new EventRegistry([...ALL_EVENTS, ...extra]);

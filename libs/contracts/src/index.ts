@@ -12,6 +12,7 @@ export * from './events/team.events';
 export * from './events/planning.events';
 export * from './events/feature.events';
 export * from './events/agent.events';
+export * from './events/roster.events';
 export * from './events/backlog.events';
 export * from './all-events';
 export * from './roster/default-roster';

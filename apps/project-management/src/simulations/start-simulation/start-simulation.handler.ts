@@ -4,6 +4,7 @@ import { DEFAULT_ROSTER, backlogStream, projectStream, simulationStream } from '
 import { EventStore, fold } from '@swe-sim/event-store';
 import { CONFIG } from '@swe-sim/service-runtime';
 import { ProjectBacklogNotReadyError, ProjectEvent, ProjectNotFoundError, decideProject, evolveProject, initialProjectState } from '../../projects/project.decider';
+import { RosterRepository } from '../../roster/roster.repository';
 import { resolveSimulationConfig, startSimulationBodySchema } from './simulation-config';
 import { z } from 'zod';
 
@@ -12,6 +13,7 @@ export class StartSimulationHandler {
   constructor(
     private readonly store: EventStore,
     @Inject(CONFIG) private readonly config: { LLM_MODEL: string },
+    private readonly roster: RosterRepository,
   ) {}
 
   async execute(projectId: string, body: z.output<typeof startSimulationBodySchema>) {
@@ -19,7 +21,9 @@ export class StartSimulationHandler {
     const history = [...(await this.store.readStream(projectStream(projectId))), ...(await this.store.readStream(backlogStream(projectId)))];
     const state = fold({ evolve: evolveProject, initialState: initialProjectState }, history as unknown as ProjectEvent[]);
     const simulationId = randomUUID();
-    const config = resolveSimulationConfig(body, { model: this.config.LLM_MODEL, roster: DEFAULT_ROSTER, seed: () => randomInt(0, 2 ** 31 - 1) });
+    // Without a roster of its own, a simulation staffs from the shipped personas and those registered.
+    const roster = body.roster ? DEFAULT_ROSTER : [...DEFAULT_ROSTER, ...(await this.roster.registered())];
+    const config = resolveSimulationConfig(body, { model: this.config.LLM_MODEL, roster, seed: () => randomInt(0, 2 ** 31 - 1) });
     let decided: ProjectEvent[];
     try {
       decided = decideProject({ type: 'StartSimulation', data: { simulationId, config } }, state);
