@@ -81,7 +81,7 @@ export class TaskRunner {
         events = await this.perform({ kind: 'end', outcome: 'abandoned', code, reason: `${action.kind} failed: ${(err as Error).message}`.slice(0, 3000) }, state, env, taskId);
       }
       try {
-        await this.record(taskId, history.length, events, state);
+        await this.record(taskId, history.length, events, state, env);
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err; // someone else moved the task on: read again
       }
@@ -104,7 +104,7 @@ export class TaskRunner {
     };
   }
 
-  private async record(taskId: string, version: number, events: NewEvent[], state: TaskState): Promise<void> {
+  private async record(taskId: string, version: number, events: NewEvent[], state: TaskState, env: TaskEnv): Promise<void> {
     const task = state.task!;
     const metadata = { simulationId: task.simulationId, correlationId: taskId, actor: 'agent-execution' };
     await this.store.transaction(async (tx) => {
@@ -115,7 +115,7 @@ export class TaskRunner {
       const common = { simulationId: task.simulationId, sprint: task.sprint, teamId: task.teamId, featureId: task.featureId, taskId, effort };
       const outcome =
         ended.outcome === 'done'
-          ? { type: FeatureDone.type, data: { ...common, acceptanceTestsPassed: (await this.context.simulation(task.simulationId))!.project.backlog.find((b) => b.featureId === task.featureId)!.tests.length } }
+          ? { type: FeatureDone.type, data: { ...common, acceptanceTestsPassed: env.prompt.feature.tests.length } }
           : { type: FeatureAbandoned.type, data: { ...common, code: ended.code as never, reason: ended.reason } };
       await this.store
         .append(featureStream(task.simulationId, task.featureId), [{ ...outcome, id: derivedId('feature-outcome', taskId) }], { metadata }, tx)

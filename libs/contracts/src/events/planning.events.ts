@@ -11,6 +11,14 @@ import { slugIdSchema, storyPointsSchema } from './common';
 export const sprintStream = (simulationId: string, sprint: number) => `sprint-${simulationId}-${sprint}`;
 export const pokerStream = (simulationId: string, sprint: number, featureId: string) => `poker-${simulationId}-${sprint}-${featureId}`;
 
+/** The feature, its team and the sprint: what most planning events are about. */
+const teamFeatureInSprint = {
+  simulationId: z.string().uuid(),
+  sprint: z.number().int().positive(),
+  teamId: slugIdSchema,
+  featureId: slugIdSchema,
+};
+
 export const SprintPlanningStarted = defineEvent({
   type: 'SprintPlanningStarted',
   version: 1,
@@ -30,10 +38,7 @@ export const PlanningPokerRoundStarted = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
-      teamId: slugIdSchema,
-      featureId: slugIdSchema,
+      ...teamFeatureInSprint,
       round: z.number().int().positive(),
       voters: z.array(slugIdSchema).min(1),
     })
@@ -85,10 +90,7 @@ export const EstimateRequested = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
-      teamId: slugIdSchema,
-      featureId: slugIdSchema,
+      ...teamFeatureInSprint,
       round: z.number().int().positive(),
       voter: slugIdSchema,
     })
@@ -100,10 +102,7 @@ export const EstimateAgreed = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
-      teamId: slugIdSchema,
-      featureId: slugIdSchema,
+      ...teamFeatureInSprint,
       points: storyPointsSchema,
       rounds: z.number().int().positive(),
       /** consensus: within the ratio; median: the last round still diverged. */
@@ -118,10 +117,7 @@ export const FeatureAssigned = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
-      teamId: slugIdSchema,
-      featureId: slugIdSchema,
+      ...teamFeatureInSprint,
       points: storyPointsSchema,
       /** Driver and (with pairing) navigator; reviewer when review is on. */
       driver: slugIdSchema,
