@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { runService } from '@swe-sim/service-runtime';
+import { serveProjectManagementApiDocs } from './api/openapi';
 import { AuthModule, authConfigSchema } from './auth/auth.module';
 import { HistoryModule } from './history/history.module';
 import { ProjectsModule } from './projects/projects.module';
@@ -16,4 +17,5 @@ runService({
       LLM_MODEL: z.string().min(1).default('sim-model'),
     })
     .merge(authConfigSchema),
+  beforeListen: serveProjectManagementApiDocs,
 });

@@ -20,6 +20,8 @@ export interface ServiceDefinition {
   extraEvents?: readonly EventDefinition[];
   /** The app's own settings on top of the base ones. */
   configSchema?: z.ZodObject<z.ZodRawShape>;
+  /** Runs once the app is configured, before it listens (e.g. to serve the OpenAPI document). */
+  beforeListen?: (app: NestExpressApplication) => void | Promise<void>;
 }
 
 @Module({})
@@ -58,6 +60,7 @@ export async function bootstrapService(def: ServiceDefinition): Promise<INestApp
     .connectMicroservice({ strategy: app.get(EventStoreServer) }, { inheritAppConfig: false, deferInitialization: true })
     .useGlobalFilters(new RpcErrorFilter(logger));
   await app.startAllMicroservices();
+  await def.beforeListen?.(app);
   await app.listen(config.PORT, config.HOST);
   logger.info('service started', { port: config.PORT, host: config.HOST, pid: process.pid });
   return app;

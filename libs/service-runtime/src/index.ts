@@ -9,3 +9,4 @@ export * from './rpc-error.filter';
 export * from './http-error.filter';
 export * from './params.pipe';
 export * from './public-route';
+export * from './openapi';

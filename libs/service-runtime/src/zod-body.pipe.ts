@@ -35,7 +35,7 @@ function unstorablePath(value: unknown, path: string[] = []): string[] | null {
 
 /** Validates a request body against a zod schema; a 400 names the first bad field. */
 export class ZodBodyPipe<S extends z.ZodTypeAny> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S) {}
+  constructor(readonly schema: S) {}
 
   transform(value: unknown): z.infer<S> {
     const bad = unstorablePath(value);
@@ -51,7 +51,7 @@ export class ZodBodyPipe<S extends z.ZodTypeAny> implements PipeTransform<unknow
 
 /** Validates the query string (use with `@Query()`); unknown parameters are refused, naming them. */
 export class ZodQueryPipe<S extends z.ZodTypeAny> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S) {}
+  constructor(readonly schema: S) {}
 
   transform(value: unknown): z.infer<S> {
     const result = this.schema.safeParse(value ?? {});

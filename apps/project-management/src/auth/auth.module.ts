@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeysRepository } from './api-keys.repository';
 import { CreateApiKeyHttpController } from './create-api-key.http.controller';
+import { ListApiKeysHttpController } from './list-api-keys.http.controller';
+import { RevokeApiKeyHttpController } from './revoke-api-key.http.controller';
 
 export const authConfigSchema = z.object({
   /** The bootstrap key (all scopes). Unset with no key in the table: the API is open. */
@@ -12,7 +14,7 @@ export const authConfigSchema = z.object({
 });
 
 @Module({
-  controllers: [CreateApiKeyHttpController],
+  controllers: [CreateApiKeyHttpController, ListApiKeysHttpController, RevokeApiKeyHttpController],
   providers: [ApiKeysRepository, ApiKeyGuard, { provide: APP_GUARD, useExisting: ApiKeyGuard }],
 })
 export class AuthModule {}
