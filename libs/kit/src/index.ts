@@ -1,3 +1,4 @@
 // Small pure utilities shared by several apps (no framework, no I/O).
 export * from './keyed-mutex';
 export * from './prng';
+export * from './json';

@@ -32,6 +32,8 @@ export interface RecordedError {
   backend?: string;
   attempts?: number;
   details?: Record<string, unknown>;
+  /** The simulation whose recording gave this failure (replay, or a fork's prefix). */
+  replayedFrom?: string;
 }
 
 export class LlmError extends Error {

@@ -21,7 +21,8 @@ import {
 } from '@swe-sim/contracts';
 import { DuplicateEventError, EventStore, StoredEvent, UUID_RE, uuidV5 } from '@swe-sim/event-store';
 import { LlmReplayDivergenceError, type LlmErrorCode, type RecordedError } from './errors';
-import { CallRecorder, RecordedCall, RecordedRequest, ReplaySource, callKeyString, diffValues } from './recording';
+import { diffValues } from '@swe-sim/kit';
+import { CallRecorder, RecordedCall, RecordedRequest, ReplaySource, callKeyString } from './recording';
 import type { CallKey, LlmResponse, NormalizedRequest } from './types';
 
 type RequestedData = EventData<typeof LlmCallRequested>;
@@ -91,6 +92,7 @@ export class EventStoreCallRecorder implements CallRecorder {
     };
     if (response.timings.serverMs !== undefined) data.timings.serverMs = response.timings.serverMs;
     if (response.toolCallsFromContent) data.toolCallsFromContent = true;
+    if (response.replayedFrom) data.replayedFrom = response.replayedFrom;
     if ('parsed' in response) data.parsed = await this.valueOrBlob(response.parsed);
     await this.appendOnce(key, 'outcome', LlmCallCompleted.type, data);
   }
@@ -102,6 +104,7 @@ export class EventStoreCallRecorder implements CallRecorder {
     if (error.backend !== undefined) err.backend = error.backend;
     if (error.details !== undefined) err.details = await this.valueOrBlob(error.details);
     const data: FailedData = { callKey: { ...key }, requestHash, error: err, attempts: error.attempts ?? 0 };
+    if (error.replayedFrom) data.replayedFrom = error.replayedFrom;
     await this.appendOnce(key, 'outcome', LlmCallFailed.type, data);
   }
 
@@ -222,6 +225,7 @@ export class EventStoreReplaySource implements ReplaySource {
     const body = await resolveBody<NormalizedRequest>(store, req.request);
     if (body) call.request = body;
     if (!outcome) return call;
+    call.outcomePosition = outcome.globalPosition;
     if (outcome.type === LlmCallCompleted.type) {
       const d = outcome.data as CompletedData;
       const message = await resolveBody<LlmResponse['message']>(store, d.message);

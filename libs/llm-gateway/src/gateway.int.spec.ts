@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createLlmSimulator, LlmSimulator, ScriptSpec } from '../../../apps/llm-simulator/src';
 import { LlmError, LlmOutputInvalidError, LlmReplayDivergenceError } from './errors';
 import { LlmGateway, LlmGatewayOptions } from './gateway';
-import { InMemoryCallStore } from './recording';
+import { InMemoryCallStore, RecordedCall, ReplaySource } from './recording';
 import type { ChatMessage, LlmRequest, LlmResponse } from './types';
 
 const MODEL = 'sim-model';
@@ -326,6 +326,52 @@ describe('LlmGateway against the simulator', () => {
       expect(requests()).toBe(before);
       expect((await g.complete(ask('echo two'), { ...ctx, seq: 2 })).message.content).toBe('echo: two');
       expect(requests()).toBe(before + 1);
+    });
+  });
+
+  describe('answers from another simulation\'s recording (replay, fork)', () => {
+    /** A source that answers simulation `copy` from the calls recorded for simulation `orig`. */
+    const originSource = (store: InMemoryCallStore, origin: Omit<NonNullable<RecordedCall['origin']>, 'simulationId'>): ReplaySource => ({
+      lookup: (key) => {
+        const rec = store.lookup({ ...key, simulationId: 'orig' });
+        return rec && key.simulationId === 'copy' ? { ...rec, origin: { simulationId: 'orig', ...origin } } : store.lookup(key);
+      },
+    });
+
+    it('a fork takes the recorded answer to the same prompt under other sampling, records it as replayed, and asks the LLM once the prompt differs', async () => {
+      const store = new InMemoryCallStore();
+      const recorded = await gateway({ recorder: store }).complete(ask('echo alpha'), { simulationId: 'orig', agentId: 'a', seq: 0 });
+      const before = requests();
+      const g = gateway({ recorder: store, replay: originSource(store, { compare: 'prompt', onMismatch: 'live' }), onReplayMissing: 'live' });
+      const same = await g.complete(ask('echo alpha', { sampling: { temperature: 1.3 } }), { simulationId: 'copy', agentId: 'a', seq: 0 });
+      expect(requests()).toBe(before);
+      expect(same.message).toEqual(recorded.message);
+      expect(same.replayedFrom).toBe('orig');
+      const copy = store.lookup({ simulationId: 'copy', agentId: 'a', seq: 0 })!;
+      expect(copy.outcome).toMatchObject({ status: 'completed', response: { replayedFrom: 'orig', message: recorded.message } });
+      expect(copy.request?.sampling).toMatchObject({ temperature: 1.3 });
+
+      await gateway({ recorder: store }).complete(ask('echo beta'), { simulationId: 'orig', agentId: 'a', seq: 1 });
+      const live = await g.complete(ask('echo gamma'), { simulationId: 'copy', agentId: 'a', seq: 1 });
+      expect(live.message.content).toBe('echo: gamma');
+      expect(live.replayedFrom).toBeUndefined();
+      expect(requests()).toBe(before + 2);
+    });
+
+    it('a replay refuses a different prompt, and a call the original never made, without asking the LLM', async () => {
+      const store = new InMemoryCallStore();
+      await gateway({ recorder: store }).complete(ask('echo alpha'), { simulationId: 'orig', agentId: 'a', seq: 0 });
+      const before = requests();
+      const g = gateway({ recorder: store, replay: originSource(store, { compare: 'request', onMismatch: 'throw' }), onReplayMissing: (k) => (k.simulationId === 'copy' ? 'throw' : 'live') });
+      const changed = (await g.complete(ask('echo omega'), { simulationId: 'copy', agentId: 'a', seq: 0 }).catch((e) => e)) as LlmReplayDivergenceError;
+      expect(changed).toBeInstanceOf(LlmReplayDivergenceError);
+      expect(changed.differences.join('\n')).toContain('messages[0].content: recorded "echo alpha" vs now "echo omega"');
+      const missing = (await g.complete(ask('echo alpha'), { simulationId: 'copy', agentId: 'a', seq: 5 }).catch((e) => e)) as LlmReplayDivergenceError;
+      expect(missing.differences).toEqual(['no recorded call with this key']);
+      expect(requests()).toBe(before);
+      expect(store.lookup({ simulationId: 'copy', agentId: 'a', seq: 0 })).toBeUndefined();
+      // Another simulation is not replaying: it goes live.
+      expect((await g.complete(ask('echo live'), { simulationId: 'other', agentId: 'a', seq: 0 })).message.content).toBe('echo: live');
     });
   });
 

@@ -23,7 +23,8 @@ import {
 import { gatewayOptionsFromEnv } from './config';
 import { FairQueue } from './fair-queue';
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS_S, MetricsRegistry, QUEUE_BUCKETS_S } from './metrics';
-import { CallRecorder, ReplaySource, callKeyString, diffValues, hashRequest } from './recording';
+import { diffValues } from '@swe-sim/kit';
+import { CallRecorder, RecordedCall, RecordedOutcome, ReplaySource, callKeyString, hashRequest, promptOf } from './recording';
 import { repairPrompt, validateStructured } from './structured';
 import { fromWireToolCalls, toolCallsFromContent } from './tool-calls';
 import { createHash } from 'node:crypto';
@@ -84,8 +85,8 @@ export interface LlmGatewayOptions {
   recorder?: CallRecorder;
   /** Replay mode: answers come from here, with no network call. */
   replay?: ReplaySource;
-  /** In replay mode, what a call with no recording does: throw (default) or go live (continue a fork). */
-  onReplayMissing?: 'throw' | 'live';
+  /** In replay mode, what a call with no recording does: throw (default) or go live (resume, continue a fork); per call when a function. */
+  onReplayMissing?: 'throw' | 'live' | ((key: CallKey) => 'throw' | 'live' | Promise<'throw' | 'live'>);
   /** Called after every logical call (accounting). */
   onCall?: (a: CallAccounting) => void;
   /** Random source for back-off jitter (default Math.random). */
@@ -253,22 +254,12 @@ export class LlmGateway {
     if (this.options.replay) {
       const rec = await this.options.replay.lookup(key);
       if (rec && rec.outcome) {
-        if (rec.requestHash !== hash) {
-          const diffs = rec.request ? diffValues(rec.request, normalized) : [];
-          throw new LlmReplayDivergenceError(key, diffs.length ? diffs : [`request hash recorded ${rec.requestHash.slice(0, 12)} vs now ${hash.slice(0, 12)}`]);
-        }
-        this.mReplayed.inc();
-        if (rec.outcome.status === 'completed') {
-          const response = JSON.parse(JSON.stringify(rec.outcome.response)) as LlmResponse;
-          this.account(key, request.model, response.backend, 'ok', response, true);
-          return response;
-        }
-        const err = llmErrorFromRecord(rec.outcome.error);
-        this.account(key, request.model, err.backend ?? null, err.code, undefined, true);
-        throw err;
-      }
-      if ((this.options.onReplayMissing ?? 'throw') === 'throw') {
-        throw new LlmReplayDivergenceError(key, [rec ? 'the recorded call has no outcome' : 'no recorded call with this key']);
+        const diffs = replayMismatch(rec, normalized, hash, key);
+        if (diffs.length && rec.origin?.onMismatch !== 'live') throw new LlmReplayDivergenceError(key, diffs);
+        if (!diffs.length) return this.answerFromRecording(key, request.model, rec, rec.outcome, normalized, hash);
+      } else {
+        const missing = typeof this.options.onReplayMissing === 'function' ? await this.options.onReplayMissing(key) : (this.options.onReplayMissing ?? 'throw');
+        if (missing === 'throw') throw new LlmReplayDivergenceError(key, [rec ? 'the recorded call has no outcome' : 'no recorded call with this key']);
       }
     }
 
@@ -288,6 +279,27 @@ export class LlmGateway {
     this.account(key, request.model, response.backend, 'ok', response, false);
     if (recorder) await recorder.completed(key, response);
     return response;
+  }
+
+  /**
+   * A recorded answer, with no network call. One from another simulation's recording (a replay, a
+   * fork's prefix) is recorded in this simulation too, so its history holds every answer it used.
+   */
+  private async answerFromRecording(key: CallKey, model: string, rec: RecordedCall, outcome: RecordedOutcome, normalized: NormalizedRequest, hash: string): Promise<LlmResponse> {
+    this.mReplayed.inc();
+    const recorder = rec.origin ? this.options.recorder : undefined;
+    if (recorder) await recorder.requested(key, { hash, body: normalized });
+    if (outcome.status === 'completed') {
+      const response = JSON.parse(JSON.stringify(outcome.response)) as LlmResponse;
+      if (rec.origin) Object.assign(response, { callKey: { ...key }, requestHash: hash, replayedFrom: rec.origin.simulationId });
+      if (recorder) await recorder.completed(key, response);
+      this.account(key, model, response.backend, 'ok', response, true);
+      return response;
+    }
+    const err = llmErrorFromRecord(outcome.error);
+    if (recorder) await recorder.failed(key, { ...outcome.error, replayedFrom: rec.origin!.simulationId });
+    this.account(key, model, err.backend ?? null, err.code, undefined, true);
+    throw err;
   }
 
   private account(key: CallKey, model: string, backend: string | null, outcome: CallAccounting['outcome'], r: LlmResponse | undefined, replayed: boolean, attempts?: number): void {
@@ -632,4 +644,26 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** Why a recorded call does not answer this request (none: it does), as the paths that differ. */
+function replayMismatch(rec: RecordedCall, normalized: NormalizedRequest, hash: string, key: CallKey): string[] {
+  if (!rec.origin) {
+    if (rec.requestHash === hash) return [];
+    const diffs = rec.request ? diffValues(rec.request, normalized) : [];
+    return diffs.length ? diffs : [`request hash recorded ${rec.requestHash.slice(0, 12)} vs now ${hash.slice(0, 12)}`];
+  }
+  if (!rec.request) return ['the recorded request is not available to compare'];
+  const recorded = rekeyed(rec.request, rec.key, key);
+  return rec.origin.compare === 'prompt' ? diffValues(promptOf(recorded), promptOf(normalized)) : diffValues(recorded, normalized);
+}
+
+/**
+ * Another simulation's recorded request as this call would have made it: the parts the gateway
+ * derives from the call key (the `user` tag, a seed it derived) moved to this key.
+ */
+function rekeyed(body: NormalizedRequest, from: CallKey, to: CallKey): NormalizedRequest {
+  const sampling = { ...body.sampling };
+  if (sampling.seed === deriveSeed(from)) sampling.seed = deriveSeed(to);
+  return { ...body, sampling, user: body.user.replace(`sim:${from.simulationId} `, `sim:${to.simulationId} `) };
 }

@@ -3,7 +3,8 @@ export type { LlmGatewayOptions, RetryOptions, CallAccounting } from './gateway'
 export { gatewayOptionsFromEnv, BackendConfigSchema } from './config';
 export * from './errors';
 export * from './types';
-export { InMemoryCallStore, callKeyString, hashRequest, stableStringify, diffValues } from './recording';
+export { InMemoryCallStore, callKeyString, hashRequest } from './recording';
+export { stableStringify, diffValues } from '@swe-sim/kit';
 export type { CallRecorder, ReplaySource, RecordedCall, RecordedRequest, RecordedOutcome } from './recording';
 export { FairQueue } from './fair-queue';
 export { toolCallsFromContent } from './tool-calls';

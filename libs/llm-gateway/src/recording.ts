@@ -1,5 +1,6 @@
 /** Recording of LLM calls and replay from recordings. */
 import { createHash } from 'node:crypto';
+import { stableStringify } from '@swe-sim/kit';
 import type { RecordedError } from './errors';
 import type { CallKey, LlmResponse, NormalizedRequest } from './types';
 
@@ -18,6 +19,16 @@ export interface RecordedCall {
   request?: NormalizedRequest;
   /** Absent when the call was requested but never finished. */
   outcome?: RecordedOutcome;
+  /** The store's global position of the outcome, when the source knows it (a fork takes answers recorded up to a position). */
+  outcomePosition?: number;
+  /**
+   * Set by a source answering from another simulation's recording (a replay, a fork's shared
+   * prefix): the gateway records the answer in the calling simulation too, marked `replayedFrom`.
+   * `compare`: the whole request must be the same ('request'), or all of it but model and sampling
+   * ('prompt' — a fork may change those). On a mismatch the gateway throws a divergence, or with
+   * `onMismatch: 'live'` asks the LLM (a fork leaves the original's path there).
+   */
+  origin?: { simulationId: string; compare: 'request' | 'prompt'; onMismatch: 'throw' | 'live' };
 }
 
 /** Called by the gateway around every logical call (retries and the repair attempt are inside one call). */
@@ -36,51 +47,15 @@ export function callKeyString(k: CallKey): string {
   return `${k.simulationId}/${k.agentId}/${k.seq}`;
 }
 
-/** JSON with object keys sorted; undefined members dropped (as JSON.stringify does). */
-export function stableStringify(v: unknown): string {
-  if (v === null || typeof v !== 'object') {
-    const s = JSON.stringify(v);
-    return s === undefined ? 'null' : s;
-  }
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : stableStringify(x))).join(',')}]`;
-  const keys = Object.keys(v as Record<string, unknown>)
-    .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`).join(',')}}`;
-}
-
 export function hashRequest(body: NormalizedRequest): string {
   return createHash('sha256').update(stableStringify(body)).digest('hex');
 }
 
-function preview(v: unknown): string {
-  const s = stableStringify(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-/** Paths at which two JSON values differ (at most `limit`), e.g. `messages[3].content: recorded "a" vs now "b"`. */
-export function diffValues(recorded: unknown, now: unknown, limit = 5, path = ''): string[] {
-  const out: string[] = [];
-  const walk = (a: unknown, b: unknown, p: string) => {
-    if (out.length >= limit) return;
-    if (a === b) return;
-    const bothObjects = a !== null && b !== null && typeof a === 'object' && typeof b === 'object';
-    if (bothObjects && Array.isArray(a) === Array.isArray(b)) {
-      if (Array.isArray(a) && Array.isArray(b)) {
-        if (a.length !== b.length) out.push(`${p || '(root)'}.length: recorded ${a.length} vs now ${b.length}`);
-        for (let i = 0; i < Math.min(a.length, b.length); i++) walk(a[i], b[i], `${p}[${i}]`);
-        return;
-      }
-      const ao = a as Record<string, unknown>;
-      const bo = b as Record<string, unknown>;
-      const keys = [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort();
-      for (const k of keys) walk(ao[k], bo[k], p ? `${p}.${k}` : k);
-      return;
-    }
-    if (stableStringify(a) !== stableStringify(b)) out.push(`${p || '(root)'}: recorded ${preview(a)} vs now ${preview(b)}`);
-  };
-  walk(recorded, now, path);
-  return out;
+/** The request without model and sampling: what an agent was asked, whatever answered it. */
+export function promptOf(body: NormalizedRequest): Omit<NormalizedRequest, 'model' | 'sampling'> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { model, sampling, ...prompt } = body;
+  return prompt;
 }
 
 function clone<T>(v: T): T {

@@ -117,6 +117,8 @@ export interface LlmResponse {
   toolCallsFromContent: boolean;
   callKey: CallKey;
   requestHash: string;
+  /** The simulation whose recording gave this answer (replay, or a fork's prefix). */
+  replayedFrom?: string;
 }
 
 export type LlmResult = { ok: true; response: LlmResponse } | { ok: false; error: import('./errors').LlmError };

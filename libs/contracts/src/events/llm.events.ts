@@ -82,6 +82,8 @@ export const LlmCallCompleted = defineEvent({
       attempts: z.number().int().nonnegative(),
       repaired: z.boolean(),
       toolCallsFromContent: z.boolean().optional(),
+      /** The simulation whose recording gave this answer (a replay, or a fork's shared prefix): it was not generated again. */
+      replayedFrom: z.string().uuid().optional(),
     })
     .strict(),
   streamOf: (d) => llmStream(d.callKey.simulationId, d.callKey.agentId),
@@ -105,6 +107,8 @@ export const LlmCallFailed = defineEvent({
         })
         .strict(),
       attempts: z.number().int().nonnegative(),
+      /** As in LlmCallCompleted: the failure was taken from that simulation's recording. */
+      replayedFrom: z.string().uuid().optional(),
     })
     .strict(),
   streamOf: (d) => llmStream(d.callKey.simulationId, d.callKey.agentId),
