@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CancelSimulationHttpController } from './cancel-simulation/cancel-simulation.http.controller';
+import { ExportSimulationModule } from './export-simulation/export-simulation.module';
 import { SimulationStateHttpController } from './simulation-state/simulation-state.http.controller';
 import { SimulationWorkspaceHttpController } from './simulation-workspace/simulation-workspace.http.controller';
 import { GetSimulationHttpController } from './get-simulation/get-simulation.http.controller';
@@ -10,6 +11,7 @@ import { StartSimulationHandler } from './start-simulation/start-simulation.hand
 import { StartSimulationHttpController } from './start-simulation/start-simulation.http.controller';
 
 @Module({
+  imports: [ExportSimulationModule],
   controllers: [SimulationStateHttpController, SimulationWorkspaceHttpController, StartSimulationHttpController, CancelSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController],
   providers: [StartSimulationHandler, SimulationsRepository],
 })

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { ExportSimulationHttpController } from './export-simulation.http.controller';
+import { SimulationExport } from './simulation-export';
+
+@Module({
+  controllers: [ExportSimulationHttpController],
+  providers: [SimulationExport],
+})
+export class ExportSimulationModule {}
