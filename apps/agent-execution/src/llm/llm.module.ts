@@ -1,7 +1,10 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { EventStore } from '@swe-sim/event-store';
-import { EventStoreCallRecorder, EventStoreReplaySource, LlmGateway } from '@swe-sim/llm-gateway';
-import { CONFIG, LOGGER, JsonLogger } from '@swe-sim/service-runtime';
+import { EventStoreCallRecorder, LlmGateway } from '@swe-sim/llm-gateway';
+import { CONFIG, LOGGER, JsonLogger, PG_POOL } from '@swe-sim/service-runtime';
+import { Pool } from 'pg';
+import { SimulationContextRepository } from '../context/simulation-context.repository';
+import { OriginReplaySource } from '../replay/origin-replay-source';
 import { LlmConfig, llmGatewayOptions } from './llm.config';
 import { MetricsController } from './metrics.controller';
 
@@ -24,16 +27,17 @@ class GatewayCloser implements OnApplicationShutdown {
   providers: [
     {
       provide: LlmGateway,
-      inject: [CONFIG, EventStore, LOGGER],
-      useFactory: (config: LlmConfig, store: EventStore, logger: JsonLogger) => {
+      inject: [CONFIG, EventStore, LOGGER, PG_POOL],
+      useFactory: (config: LlmConfig, store: EventStore, logger: JsonLogger, pool: Pool) => {
         // Resume mode: a call already recorded (before a crash) is answered from the store, never
-        // generated twice; new calls go to the LLM and are recorded.
+        // generated twice; a replay or a fork takes the original's answers; new calls go to the
+        // LLM and are recorded.
+        const answers = new OriginReplaySource(store, new SimulationContextRepository(pool));
         const gateway = new LlmGateway({
           ...llmGatewayOptions(config),
           recorder: new EventStoreCallRecorder({ store }),
-          // A fresh source per lookup: nothing cached, so memory stays flat over weeks of simulations.
-          replay: { lookup: (key) => new EventStoreReplaySource({ store }).lookup(key) },
-          onReplayMissing: 'live',
+          replay: answers,
+          onReplayMissing: (key) => answers.onMissing(key),
         });
         logger.info('LLM gateway ready', { models: gateway.models() });
         return gateway;

@@ -1,5 +1,5 @@
 import { ProjectSnapshot, SIMULATION_REPOSITORY_TEAM } from '@swe-sim/contracts';
-import { derivedId } from '@swe-sim/event-store';
+import { RequestKeys } from './request-keys';
 import { SandboxPort, describeCommand, sh } from './sandbox.port';
 
 /** The simulation's one git repository (sandbox-control workspace `<simulationId>/repo`). */
@@ -11,14 +11,14 @@ const CI_GIT = GIT('swe-sim', 'ci@swe-sim.local');
  * Makes main exist: the scaffold and the acceptance tests, committed once. Idempotent (a re-run
  * finds main and does nothing); the caller holds the simulation's repository lock.
  */
-export async function ensureRepository(port: SandboxPort, sandboxId: string, project: ProjectSnapshot, key: string): Promise<void> {
-  const probe = await port.run(derivedId(key, 'probe'), sandboxId, 'git rev-parse -q --verify refs/heads/main >/dev/null && echo READY || echo EMPTY', 30_000);
+export async function ensureRepository(port: SandboxPort, sandboxId: string, project: ProjectSnapshot, keys: RequestKeys): Promise<void> {
+  const probe = await port.run(keys.ids('probe'), sandboxId, 'git rev-parse -q --verify refs/heads/main >/dev/null && echo READY || echo EMPTY', 30_000);
   if (probe.stdout.includes('READY')) return;
   for (const file of [...project.scaffold, ...project.acceptance.files]) {
-    await port.write(derivedId(key, 'file', file.path), sandboxId, file.path, { hash: file.hash });
+    await port.write(keys.ids('file', file.path), sandboxId, file.path, { hash: file.hash });
   }
   const init = await port.run(
-    derivedId(key, 'commit'),
+    keys.ids('commit'),
     sandboxId,
     `set -e; mkdir -p .git/info; grep -qx '.worktrees/' .git/info/exclude 2>/dev/null || echo '.worktrees/' >> .git/info/exclude; ` +
       `git symbolic-ref HEAD refs/heads/main; git add -A; ${CI_GIT} commit -qm 'Project scaffold and acceptance tests'`,
@@ -28,11 +28,11 @@ export async function ensureRepository(port: SandboxPort, sandboxId: string, pro
 }
 
 /** The feature's working tree at .worktrees/<featureId> on branch feature/<featureId> (kept across sprints). */
-export async function ensureWorktree(port: SandboxPort, sandboxId: string, featureId: string, key: string): Promise<void> {
+export async function ensureWorktree(port: SandboxPort, sandboxId: string, featureId: string, keys: RequestKeys): Promise<void> {
   const dir = `.worktrees/${featureId}`;
   const branch = `feature/${featureId}`;
   const r = await port.run(
-    derivedId(key, 'worktree'),
+    keys.ids('worktree'),
     sandboxId,
     `[ -e ${dir}/.git ] || git worktree add -q ${dir} ${branch} 2>/dev/null || git worktree add -q -b ${branch} ${dir} main`,
     60_000,

@@ -1,43 +1,86 @@
 import { lastValueFrom } from 'rxjs';
 import { CommandReply, FileReadReply, SandboxImageKind } from '@swe-sim/contracts';
-import { EventRecord, EventStoreClient } from '@swe-sim/transport';
+import { SweSimError } from '@swe-sim/contracts';
+import { EventStore, StoredEvent } from '@swe-sim/event-store';
+import { EventRecord, EventStoreClient, RpcRemoteError } from '@swe-sim/transport';
+import { recordedSandboxReply } from '../replay/recorded-sandbox-replies';
+import { SimulationOrigin, sharedByOrigin } from '../replay/simulation-origin';
+import { RequestIds } from './request-keys';
 
 /** Error codes after which the sandbox is gone and a new one must be asked for. */
 export const SANDBOX_GONE = new Set(['SANDBOX_NOT_FOUND', 'SANDBOX_DESTROYED', 'RPC_INTERRUPTED']);
 
+/** A replay's step asked the sandbox something the original did not (not a SANDBOX_ code: the runner, not the agent, handles it). */
+export class SandboxReplayDivergenceError extends SweSimError {
+  constructor(message: string) {
+    super('REPLAY_DIVERGENCE', message);
+  }
+}
+
 /**
  * agent-execution's side of sandbox-control's requests. Every request carries an id derived from
  * what caused it, so a re-run after a crash joins the request already sent instead of repeating it.
+ *
+ * In a replay nothing is sent: each answer is the original's recorded reply to the same step, and
+ * a step the original did not take is a SandboxReplayDivergenceError. In a fork every request is
+ * run (its effect on the fork's own workspace is needed once the fork goes live), but while the
+ * original had answered the same request within the shared history, its recorded reply is the
+ * answer — so the agents see what they saw in the original, up to the fork point.
  */
 export class SandboxPort {
   constructor(
     private readonly client: EventStoreClient,
     private readonly simulationId: string,
+    private readonly replay: { store: EventStore; origin: SimulationOrigin } | null = null,
   ) {}
 
-  private send<T>(type: string, data: unknown, requestId: string): Promise<T> {
+  private async send<T>(type: string, data: Record<string, unknown>, ids: RequestIds): Promise<T> {
+    if (!this.replay || ids.original === null) return this.sendLive<T>(type, data, ids.own);
+    const { store, origin } = this.replay;
+    const recorded = await recordedSandboxReply(store, ids.original, type, data);
+    if (origin.mode === 'replay') {
+      if ('divergence' in recorded) throw new SandboxReplayDivergenceError(recorded.divergence);
+      return answerOf<T>(type, recorded.reply);
+    }
+    const live = this.sendLive<T>(type, data, ids.own);
+    if ('divergence' in recorded || !sharedByOrigin(origin, recorded.reply.globalPosition)) return live;
+    // Shared: the original's answer, once this run's own effect is done. A lost sandbox still counts.
+    await live.catch((err) => {
+      if (SANDBOX_GONE.has((err as { code?: string }).code ?? '')) throw err;
+    });
+    return answerOf<T>(type, recorded.reply);
+  }
+
+  private sendLive<T>(type: string, data: unknown, requestId: string): Promise<T> {
     return lastValueFrom(this.client.send(type, new EventRecord(data, { eventId: requestId, metadata: { simulationId: this.simulationId } })));
   }
 
-  create(requestId: string, sandboxId: string, teamId: string, image: SandboxImageKind): Promise<unknown> {
-    return this.send('SandboxRequested', { sandboxId, teamId, image, ttlMs: 6 * 3_600_000 }, requestId);
+  create(ids: RequestIds, sandboxId: string, teamId: string, image: SandboxImageKind): Promise<unknown> {
+    return this.send('SandboxRequested', { sandboxId, teamId, image, ttlMs: 6 * 3_600_000 }, ids);
   }
 
-  run(requestId: string, sandboxId: string, cmd: string, timeoutMs: number, maxOutputBytes = 64 * 1024): Promise<CommandReply> {
-    return this.send('CommandRequested', { sandboxId, cmd, timeoutMs, maxOutputBytes }, requestId);
+  run(ids: RequestIds, sandboxId: string, cmd: string, timeoutMs: number, maxOutputBytes = 64 * 1024): Promise<CommandReply> {
+    return this.send('CommandRequested', { sandboxId, cmd, timeoutMs, maxOutputBytes }, ids);
   }
 
-  write(requestId: string, sandboxId: string, path: string, file: { content: string } | { hash: string }): Promise<{ path: string; size: number }> {
-    return this.send('FileWriteRequested', { sandboxId, path, ...file }, requestId);
+  write(ids: RequestIds, sandboxId: string, path: string, file: { content: string } | { hash: string }): Promise<{ path: string; size: number }> {
+    return this.send('FileWriteRequested', { sandboxId, path, ...file }, ids);
   }
 
-  read(requestId: string, sandboxId: string, path: string): Promise<FileReadReply> {
-    return this.send('FileReadRequested', { sandboxId, path }, requestId);
+  read(ids: RequestIds, sandboxId: string, path: string): Promise<FileReadReply> {
+    return this.send('FileReadRequested', { sandboxId, path }, ids);
   }
 
-  async release(requestId: string, sandboxId: string): Promise<void> {
-    await this.send('SandboxReleased', { sandboxId, reason: 'task ended' }, requestId).catch(() => undefined);
+  async release(ids: RequestIds, sandboxId: string): Promise<void> {
+    await this.send('SandboxReleased', { sandboxId, reason: 'task ended' }, ids).catch(() => undefined);
   }
+}
+
+/** A recorded RpcReplied as the caller would have received it. */
+function answerOf<T>(pattern: string, reply: StoredEvent): T {
+  const r = reply.data as { ok: boolean; response?: unknown; error?: { code: string; message: string } };
+  if (r.ok) return r.response as T;
+  throw new RpcRemoteError(r.error!.code, r.error!.message, { pattern });
 }
 
 /** One line per stream, the way an agent reads a command's result. */

@@ -8,6 +8,7 @@ import {
   FeatureDone,
   Persona,
   featureStream,
+  taskIdOf,
   taskStream,
 } from '@swe-sim/contracts';
 import { ConcurrencyError, DuplicateEventError, EventStore, NewEvent, derivedId, fold } from '@swe-sim/event-store';
@@ -18,6 +19,8 @@ import { llmSettingsFor } from '../context/persona-llm';
 import { SimulationContext, SimulationContextRepository } from '../context/simulation-context.repository';
 import { KeyedMutex } from '@swe-sim/kit';
 import { REPO_TEAM, candidateScript, commitScript, diffScript, ensureRepository, ensureWorktree, mergeScript, mergedFeaturesScript } from './repository';
+import { originOf } from '../replay/simulation-origin';
+import { RequestKeys } from './request-keys';
 import { SANDBOX_GONE, SandboxPort, describeCommand } from './sandbox.port';
 import { TASK_LIMITS, TaskAction, nextAction } from './task.decider';
 import { DRIVER_TOOLS, NAVIGATOR_TOOLS, PromptContext, REVIEW_JSON_SCHEMA, reviewMessages, turnMessages } from './task.prompts';
@@ -32,6 +35,10 @@ const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(
 interface TaskEnv {
   sim: SimulationContext;
   port: SandboxPort;
+  /** The task's sandbox request keys (in a replay or a fork, also the original task's). */
+  keys: RequestKeys;
+  /** The keys of setting up the simulation's repository (once per simulation). */
+  repositoryKeys: RequestKeys;
   prompt: PromptContext;
   personas: Record<string, Persona>;
 }
@@ -96,9 +103,12 @@ export class TaskRunner {
     const feature = sim.project.backlog.find((b) => b.featureId === task.featureId)!;
     const personas = Object.fromEntries(sim.config.roster.map((p) => [p.personaId, p]));
     const files = [...sim.project.scaffold, ...sim.project.acceptance.files].map((f) => f.path).sort();
+    const origin = originOf(sim);
     return {
       sim,
-      port: new SandboxPort(this.client, task.simulationId),
+      port: new SandboxPort(this.client, task.simulationId, origin && { store: this.store, origin }),
+      keys: new RequestKeys(task.taskId, origin && taskIdOf(origin.simulationId, task.featureId, task.sprint)),
+      repositoryKeys: new RequestKeys(`${task.simulationId}:repo-init`, origin && `${origin.simulationId}:repo-init`),
       personas,
       prompt: { project: { name: sim.project.name, stack: sim.project.stack, files }, feature, personas },
     };
@@ -156,7 +166,7 @@ export class TaskRunner {
         const allowed = (s.lastTurn!.role === 'driver' ? DRIVER_TOOLS : NAVIGATOR_TOOLS).map((t) => t.name);
         const settings = { workdir: task.workdir, testCommand: env.sim.project.acceptance.command, tests: env.prompt.feature.tests, allowed };
         try {
-          const result = await executeTool(env.port, s.sandbox!.sandboxId, action.call, settings, derivedId(taskId, 'tool', turn, action.call.id, s.sandbox!.generation));
+          const result = await executeTool(env.port, s.sandbox!.sandboxId, action.call, settings, env.keys.sub('tool', turn, action.call.id, s.sandbox!.generation));
           return [{ type: 'ToolCallCompleted', data: { taskId, turn, ...result, durationMs: Date.now() - started } }];
         } catch (err) {
           const code = (err as { code?: string }).code ?? '';
@@ -173,7 +183,7 @@ export class TaskRunner {
         return [{ type: 'PairRolesSwapped', data: { taskId, turn: Math.max(1, s.turns), driver: s.navigator!, navigator: s.driver } }];
       case 'request-review': {
         const round = s.reviewRound + 1;
-        const r = await env.port.run(derivedId(taskId, 'diff', round), s.sandbox!.sandboxId, diffScript(task.workdir), 60_000, 256 * 1024);
+        const r = await env.port.run(env.keys.ids('diff', round), s.sandbox!.sandboxId, diffScript(task.workdir), 60_000, 256 * 1024);
         const diff = r.exitCode === 0 ? r.stdout : describeCommand(r);
         return [{ type: 'ReviewRequested', data: { taskId, round, reviewer: task.reviewer!, diff: diff.slice(0, 60_000), diffTruncated: diff.length > 60_000 || r.truncated } }];
       }
@@ -182,7 +192,7 @@ export class TaskRunner {
       case 'integrate':
         return this.locked(`merge:${task.simulationId}`, () => this.integrate(taskId, s, env));
       case 'end': {
-        if (s.sandbox) await env.port.release(derivedId(taskId, 'release', s.sandbox.generation), s.sandbox.sandboxId);
+        if (s.sandbox) await env.port.release(env.keys.ids('release', s.sandbox.generation), s.sandbox.sandboxId);
         return [
           {
             type: 'AgentTaskEnded',
@@ -201,11 +211,11 @@ export class TaskRunner {
   private async newSandbox(taskId: string, s: TaskState, env: TaskEnv, generation: number): Promise<NewEvent> {
     const task = s.task!;
     const sandboxId = `t${short(taskId)}g${generation}`;
-    await env.port.create(derivedId(taskId, 'sandbox', generation), sandboxId, REPO_TEAM, env.sim.project.stack);
+    await env.port.create(env.keys.ids('sandbox', generation), sandboxId, REPO_TEAM, env.sim.project.stack);
     // Setting up (main once, then a worktree) is serialised on its own lock, not behind integrations.
     await this.locked(`setup:${task.simulationId}`, async () => {
-      await ensureRepository(env.port, sandboxId, env.sim.project, `${task.simulationId}:repo-init`);
-      await ensureWorktree(env.port, sandboxId, task.featureId, `${taskId}:g${generation}`);
+      await ensureRepository(env.port, sandboxId, env.sim.project, env.repositoryKeys);
+      await ensureWorktree(env.port, sandboxId, task.featureId, env.keys.sub('setup', generation));
     });
     return { type: 'TaskSandboxReady', data: { taskId, sandboxId, generation } };
   }
@@ -234,7 +244,7 @@ export class TaskRunner {
   private async integrate(taskId: string, s: TaskState, env: TaskEnv): Promise<NewEvent[]> {
     const task = s.task!;
     const attempt = s.integrationFailures;
-    const key = (part: string) => derivedId(taskId, 'integrate', attempt, part);
+    const key = (part: string) => env.keys.ids('integrate', attempt, part);
     const driver = env.personas[task.driver];
     const author = { name: driver?.name ?? task.driver, email: `${task.driver}@agents.swe-sim.local` };
     const commit = await env.port.run(key('commit'), s.sandbox!.sandboxId, commitScript(task.workdir, author, `${task.featureId}: ${env.prompt.feature.title}`), 60_000);

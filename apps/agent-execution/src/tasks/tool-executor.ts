@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { EventData, ToolCallCompleted } from '@swe-sim/contracts';
-import { derivedId } from '@swe-sim/event-store';
+import { RequestKeys } from './request-keys';
 import { SANDBOX_GONE, SandboxPort, describeCommand, sh } from './sandbox.port';
 
 type ToolCall = { id: string; name: string; arguments: string };
@@ -40,7 +40,7 @@ export interface ToolSettings {
  * Bad input (unknown tool, invalid arguments, a path out of the tree) is a failed tool result,
  * never an exception: the agent reads it and goes on.
  */
-export async function executeTool(port: SandboxPort, sandboxId: string, call: ToolCall, settings: ToolSettings, key: string): Promise<Result> {
+export async function executeTool(port: SandboxPort, sandboxId: string, call: ToolCall, settings: ToolSettings, keys: RequestKeys): Promise<Result> {
   const base = { toolCallId: call.id, name: call.name };
   if (!settings.allowed.includes(call.name)) {
     return { ...base, ok: false, output: `unknown tool "${call.name}"; available: ${settings.allowed.join(', ')}` };
@@ -57,7 +57,7 @@ export async function executeTool(port: SandboxPort, sandboxId: string, call: To
     return { ...base, ok: false, output: `invalid arguments for ${call.name}: ${issue.path.join('.') || '(arguments)'}: ${issue.message}` };
   }
   const a = parsed.data as Record<string, string | undefined>;
-  const id = (part: string) => derivedId(key, part);
+  const id = (part: string) => keys.ids(part);
   try {
     switch (call.name as ToolName) {
       case 'write_file': {

@@ -67,8 +67,18 @@ export const SimulationStarted = defineEvent({
       simulationId: z.string().uuid(),
       project: projectSnapshotSchema,
       config: simulationConfigSchema,
-      /** Set for a fork: the history it shares up to a position. */
+      /**
+       * Set for a fork: a re-execution of the original in which every LLM answer and sandbox result
+       * the original had recorded by `atPosition` is taken from its recording (while the request is
+       * the same), and everything after is live — with this simulation's config (the overrides).
+       */
       forkOf: z.object({ simulationId: z.string().uuid(), atPosition: z.number().int().positive() }).strict().optional(),
+      /**
+       * Set for a replay: a re-execution of the original against its recorded LLM answers and
+       * sandbox results only (no LLM call, no sandbox); a request the original did not make is a
+       * divergence. Ends with SimulationReplayCompared.
+       */
+      replayOf: z.object({ simulationId: z.string().uuid() }).strict().optional(),
     })
     .strict(),
   streamOf: (d) => simulationStream(d.simulationId),
@@ -120,4 +130,38 @@ export const SimulationCancelled = defineEvent({
   streamOf: (d) => simulationStream(d.simulationId),
 });
 
-export const SIMULATION_EVENTS = [SimulationStarted, SimulationCompleted, SimulationFailed, SimulationCancelled];
+/** Where a replay first differs from its original (positions and indexes are the original's). */
+export const replayDivergenceSchema = z
+  .object({
+    /** The original's stream (the replay's has the replay's ids in its name). */
+    streamId: z.string(),
+    /** 0-based index of the event within that stream. */
+    index: z.number().int().nonnegative(),
+    /** The original's event there (null when the replay has an event the original does not). */
+    expected: z.object({ type: z.string(), position: z.number().int().positive() }).strict().nullable(),
+    /** The replay's event there (null when the replay has none). */
+    actual: z.object({ type: z.string(), position: z.number().int().positive() }).strict().nullable(),
+    /** Paths that differ, e.g. `data.outcome: recorded "done" vs now "abandoned"` (at most a few). */
+    differences: z.array(z.string().max(2000)).max(20),
+  })
+  .strict();
+export type ReplayDivergence = z.infer<typeof replayDivergenceSchema>;
+
+/** The verdict of a replay (recorded in the replay's simulation stream when it ends). */
+export const SimulationReplayCompared = defineEvent({
+  type: 'SimulationReplayCompared',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      originalId: z.string().uuid(),
+      identical: z.boolean(),
+      /** What was compared: the streams the simulation's deciders write, and their events. */
+      compared: z.object({ streams: z.number().int().nonnegative(), events: z.number().int().nonnegative() }).strict(),
+      firstDivergence: replayDivergenceSchema.nullable(),
+    })
+    .strict(),
+  streamOf: (d) => simulationStream(d.simulationId),
+});
+
+export const SIMULATION_EVENTS = [SimulationStarted, SimulationCompleted, SimulationFailed, SimulationCancelled, SimulationReplayCompared];

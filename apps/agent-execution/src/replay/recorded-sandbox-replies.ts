@@ -1,0 +1,26 @@
+import { RpcReplied, rpcStream } from '@swe-sim/contracts';
+import { EventStore, StoredEvent } from '@swe-sim/event-store';
+import { diffValues } from '@swe-sim/kit';
+
+export type RecordedReply = { reply: StoredEvent } | { divergence: string };
+
+/**
+ * The reply the original simulation got to a sandbox request (the transport keeps each request
+ * and its reply in stream rpc-<id>): found when the original made the same request under that id —
+ * the same type and the same data but for the sandbox's name, which is each simulation's own.
+ */
+export async function recordedSandboxReply(store: EventStore, originalRequestId: string, type: string, data: Record<string, unknown>): Promise<RecordedReply> {
+  const [request, reply] = await store.readStream(rpcStream(originalRequestId));
+  if (!request) return { divergence: `the original made no ${type} request for this step (request ${originalRequestId})` };
+  if (request.type !== type) return { divergence: `the original asked ${request.type} for this step, not ${type} (request ${originalRequestId})` };
+  const recorded = request.data as Record<string, unknown>;
+  const compared = Object.keys(data).filter((k) => k !== 'sandboxId');
+  const diffs = diffValues(pick(recorded, compared), pick(data, compared));
+  if (diffs.length) return { divergence: `the original's ${type} for this step differs: ${diffs.join('; ')}` };
+  if (!reply || reply.type !== RpcReplied.type) return { divergence: `the original's ${type} for this step has no reply (request ${originalRequestId})` };
+  return { reply };
+}
+
+function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]]));
+}
