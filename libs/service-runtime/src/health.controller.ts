@@ -1,10 +1,13 @@
 import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Pool } from 'pg';
 import { EventStoreServer } from '@swe-sim/transport';
+import { ApiErrors } from './openapi';
 import { Public } from './public-route';
 import { PG_POOL, SERVICE_NAME } from './tokens';
 
 @Public()
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -15,6 +18,9 @@ export class HealthController {
 
   /** 200 when the database answers (503 when not); the body tells whether this instance is the active consumer and its lag. */
   @Get()
+  @ApiOperation({ summary: 'Health', description: 'Whether the database answers, whether this instance is the active event consumer, and its lag. Needs no key.' })
+  @ApiOkResponse({ description: '`{status: "ok", service, pid, database, ...}`' })
+  @ApiErrors({ 503: 'UNAVAILABLE' })
   async check() {
     const database = await this.pool
       .query('SELECT 1')

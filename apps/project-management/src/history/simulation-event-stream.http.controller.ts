@@ -1,8 +1,9 @@
 import { BadRequestException, Controller, Get, Headers, Inject, NotFoundException, OnModuleDestroy, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { simulationStream } from '@swe-sim/contracts';
 import { Checkpoint, EventStore, StructuredLogger } from '@swe-sim/event-store';
-import { CONFIG, LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
+import { ApiErrors, CONFIG, LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { decodeEventCursor } from '../api/cursor';
 import { EventsWakeup } from './events-wakeup';
@@ -24,6 +25,7 @@ const streamQuerySchema = z.object({ after: z.string().min(1).max(128).optional(
 const PAGE = 500;
 const KEEP_ALIVE_MS = 15_000;
 
+@ApiTags('history')
 @Controller('simulations')
 export class SimulationEventStreamHttpController implements OnModuleDestroy {
   private readonly open = new Set<AbortController>();
@@ -42,6 +44,10 @@ export class SimulationEventStreamHttpController implements OnModuleDestroy {
    * Woken by the store's NOTIFY; polls every SUBSCRIPTION_POLL_MS as a fallback.
    */
   @Get(':id/events/stream')
+  @ApiOperation({ summary: "A simulation's events, live (server-sent events)", description: 'History first, then each event as it commits: `id:` a cursor, `event:` the type, `data:` the event. Resumes after `Last-Event-ID` (or `?after=`).' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'A text/event-stream that stays open' })
+  @ApiErrors({ 404: 'SIMULATION_NOT_FOUND' })
   @Authenticated('read')
   async stream(
     @Param('id', UuidParamPipe) id: string,

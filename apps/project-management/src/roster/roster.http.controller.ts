@@ -1,10 +1,12 @@
 import { Body, ConflictException, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DEFAULT_ROSTER, Persona, PersonaRegistered, personaSchema, personaStream } from '@swe-sim/contracts';
 import { ConcurrencyError, EventStore } from '@swe-sim/event-store';
-import { ZodBodyPipe } from '@swe-sim/service-runtime';
+import { ApiErrors, ZodBodyPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { RosterRepository } from './roster.repository';
 
+@ApiTags('roster')
 @Controller('roster')
 export class RosterHttpController {
   constructor(
@@ -14,6 +16,8 @@ export class RosterHttpController {
 
   /** The personas simulations staff from when they name none: the shipped ones, then those registered. */
   @Get()
+  @ApiOperation({ summary: 'The roster', description: 'The personas a simulation staffs from when it names none: the shipped ones, then those registered (`source`).' })
+  @ApiOkResponse({ description: '`{items: [{personaId, name, role, seniority, skills, traits, llm?, source}]}`' })
   @Authenticated('read')
   async list() {
     const registered = await this.roster.registered();
@@ -24,6 +28,9 @@ export class RosterHttpController {
 
   /** Adds a persona (skills 1–5, traits, optionally its own model and sampling); an id is taken once. */
   @Post()
+  @ApiOperation({ summary: 'Register a persona', description: 'Skills 1–5, traits, optionally its own model and sampling; an id is taken once.' })
+  @ApiCreatedResponse({ description: '`{personaId, position}`' })
+  @ApiErrors({ 409: 'PERSONA_EXISTS' })
   @HttpCode(201)
   @Authenticated('write')
   async register(@Body(new ZodBodyPipe(personaSchema)) persona: Persona) {

@@ -1,19 +1,24 @@
 import { Body, ConflictException, Controller, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { simulationStream } from '@swe-sim/contracts';
 import { ConcurrencyError, EventStore, handleCommand } from '@swe-sim/event-store';
-import { UuidParamPipe, ZodBodyPipe } from '@swe-sim/service-runtime';
+import { ApiErrors, UuidParamPipe, ZodBodyPipe } from '@swe-sim/service-runtime';
 import { SimulationEndedError, SimulationNotFoundError, lifecycleDecider } from '../simulation-lifecycle.decider';
 import { Authenticated } from '../../auth/authenticated.decorator';
 
 const cancelBodySchema = z.object({ reason: z.string().min(1).max(2000).default('cancelled by the user') }).strict();
 
+@ApiTags('simulations')
 @Controller('simulations')
 export class CancelSimulationHttpController {
   constructor(private readonly store: EventStore) {}
 
   /** Stops a running simulation: its agents end their tasks at their next step. */
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel a simulation', description: 'Its agents end their tasks at their next step.' })
+  @ApiAcceptedResponse({ description: '`{simulationId, status: "cancelling", position}`' })
+  @ApiErrors({ 404: 'SIMULATION_NOT_FOUND', 409: 'SIMULATION_ENDED' })
   @Authenticated('write')
   @HttpCode(202)
   async cancel(@Param('id', UuidParamPipe) id: string, @Body(new ZodBodyPipe(cancelBodySchema)) body: z.output<typeof cancelBodySchema>) {

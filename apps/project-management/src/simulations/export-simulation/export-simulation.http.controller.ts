@@ -1,9 +1,10 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { once } from 'node:events';
 import { z } from 'zod';
 import { simulationStream } from '@swe-sim/contracts';
 import { EventStore, StructuredLogger } from '@swe-sim/event-store';
-import { LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
+import { ApiErrors, LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
 import { SimulationExport } from './simulation-export';
 
@@ -28,6 +29,7 @@ export const exportQuerySchema = z
   })
   .strict();
 
+@ApiTags('simulations')
 @Controller('simulations')
 export class ExportSimulationHttpController {
   constructor(
@@ -42,6 +44,10 @@ export class ExportSimulationHttpController {
    * fine-tuning format.
    */
   @Get(':id/export')
+  @ApiOperation({ summary: "Export a simulation's history (JSON lines)", description: '`format=events`: each event as in /events; `format=chat`: each completed LLM call in OpenAI\'s chat fine-tuning format (`metadata=true` adds where each came from). Streamed as it is read.' })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'application/x-ndjson, one JSON object a line' })
+  @ApiErrors({ 404: 'SIMULATION_NOT_FOUND' })
   @Authenticated('read')
   async export(
     @Param('id', UuidParamPipe) id: string,

@@ -1,15 +1,20 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
-import { UuidParamPipe } from '@swe-sim/service-runtime';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UuidParamPipe } from '@swe-sim/service-runtime';
 import { metrics } from '../simulation-process';
 import { SimulationsRepository } from '../simulations.repository';
 import { Authenticated } from '../../auth/authenticated.decorator';
 
+@ApiTags('simulations')
 @Controller('simulations')
 export class GetSimulationHttpController {
   constructor(private readonly simulations: SimulationsRepository) {}
 
   /** Status, teams, the current sprint and its commitments, and metrics so far. */
   @Get(':id')
+  @ApiOperation({ summary: 'Get a simulation', description: 'Status, teams, the current sprint (commitments, estimates, outcomes) and metrics so far.' })
+  @ApiOkResponse({ description: 'The simulation' })
+  @ApiErrors({ 404: 'SIMULATION_NOT_FOUND' })
   @Authenticated('read')
   async get(@Param('id', UuidParamPipe) id: string) {
     const row = await this.simulations.find(id);

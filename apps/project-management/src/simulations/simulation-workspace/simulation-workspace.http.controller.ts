@@ -1,8 +1,9 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { rebuildWorkspace, repositoryWorkspaceId } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
-import { UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
+import { ApiErrors, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
 import { historyUpTo, positionSchema } from '../simulation-state/simulation-state.http.controller';
 
@@ -15,6 +16,7 @@ const workspaceQuerySchema = z
   .strict();
 const INLINE_BYTES = 64 * 1024;
 
+@ApiTags('simulations')
 @Controller('simulations')
 export class SimulationWorkspaceHttpController {
   constructor(private readonly store: EventStore) {}
@@ -25,6 +27,9 @@ export class SimulationWorkspaceHttpController {
    * worktrees; with `team`, main and that team's features only.
    */
   @Get(':id/workspace')
+  @ApiOperation({ summary: 'The code at a position', description: 'Rebuilt from events alone: each file\'s path, hash and content (UTF-8 up to 64 KiB); with `team`, main and that team\'s features.' })
+  @ApiOkResponse({ description: '`{simulationId, position, workspaceId, team, files: [{path, hash, size, content}]}`' })
+  @ApiErrors({ 404: ['SIMULATION_NOT_FOUND', 'TEAM_NOT_FOUND'] })
   @Authenticated('read')
   async workspace(@Param('id', UuidParamPipe) id: string, @Query(new ZodQueryPipe(workspaceQuerySchema)) q: z.output<typeof workspaceQuerySchema>) {
     const { events, state } = await historyUpTo(this.store, id, q.at);
