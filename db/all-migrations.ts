@@ -11,6 +11,7 @@ import { ProjectManagementApiKeys1764300009000 } from './migrations/176430000900
 import { ProjectManagementListOrder1764300010000 } from './migrations/1764300010000-project-management-list-order';
 import { ProjectManagementPersonas1764300011000 } from './migrations/1764300011000-project-management-personas';
 import { ProjectManagementApiKeyUsage1764300012000 } from './migrations/1764300012000-project-management-api-key-usage';
+import { ProjectManagementStateSnapshots1764300013000 } from './migrations/1764300013000-project-management-state-snapshots';
 
 /** Every migration, in order. Each service owns its tables; the schema is one ordered history. */
-export const ALL_MIGRATIONS = [EventStore1764300000000, ProjectManagementReadModels1764300001000, TeamFormationReadModels1764300002000, SandboxControlReadModels1764300003000, ProjectManagementSimulations1764300004000, TeamFormationTeams1764300005000, AgentExecutionContext1764300006000, AgentExecutionSimulationEnd1764300007000, ProjectManagementBacklog1764300008500, ProjectManagementApiKeys1764300009000, ProjectManagementListOrder1764300010000, ProjectManagementPersonas1764300011000, ProjectManagementApiKeyUsage1764300012000];
+export const ALL_MIGRATIONS = [EventStore1764300000000, ProjectManagementReadModels1764300001000, TeamFormationReadModels1764300002000, SandboxControlReadModels1764300003000, ProjectManagementSimulations1764300004000, TeamFormationTeams1764300005000, AgentExecutionContext1764300006000, AgentExecutionSimulationEnd1764300007000, ProjectManagementBacklog1764300008500, ProjectManagementApiKeys1764300009000, ProjectManagementListOrder1764300010000, ProjectManagementPersonas1764300011000, ProjectManagementApiKeyUsage1764300012000, ProjectManagementStateSnapshots1764300013000];

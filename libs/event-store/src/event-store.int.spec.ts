@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createEventRegistry, defineEvent } from '@swe-sim/contracts';
-import { createTestDatabase, TestDatabase } from '@swe-sim/testing';
+import { createTestDatabase, eventually, TestDatabase } from '@swe-sim/testing';
 import { ConcurrencyError, EventStore, EventTooLargeError, START } from './index';
 
 const Noted = defineEvent({ type: 'TestNoted', version: 1, schema: z.object({ n: z.number().int(), note: z.string().optional() }).strict() });
@@ -138,6 +138,39 @@ describe(EventStore.name, () => {
       expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => i));
       expect((await sut.readSimulation(sim, { afterPosition: 0, limit: 5 })).length).toBe(5);
       expect((await sut.readAll({ types: ['RpcReplied'] })).events).toHaveLength(0);
+    });
+  });
+
+  describe('consistentRead and completeUpTo', () => {
+    it('tells whether what a read saw of a simulation up to a position is all there will be: not while an append below it is open, no once it committed', async () => {
+      const sim = randomUUID();
+      await sut.append(`sim-${sim}`, [noted(1)], { metadata: { simulationId: sim } });
+      const tx = await db.pool.connect();
+      try {
+        await tx.query('BEGIN');
+        const late = (await sut.append(`late-${sim}`, [noted(2)], { metadata: { simulationId: sim } }, tx)).events[0].globalPosition;
+        const after = (await sut.append(`sim-${sim}`, [noted(3)], { metadata: { simulationId: sim } })).events[0].globalPosition;
+        const { seen, snapshot } = await sut.consistentRead(async (read, snapshot) => ({
+          seen: (await sut.readSimulation(sim, {}, read)).map((e) => (e.data as any).n),
+          snapshot,
+        }));
+        expect(seen).toEqual([1, 3]);
+        expect(await sut.completeUpTo(snapshot, sim, after)).toBeNull(); // the open append may still commit
+        await tx.query('COMMIT');
+        // Once every transaction open then has ended (in any database of the cluster: tests run side by side).
+        const settled = (s: string, position: number) =>
+          eventually(async () => {
+            const complete = await sut.completeUpTo(s, sim, position);
+            return complete === null ? undefined : { complete };
+          });
+        expect(await settled(snapshot, after)).toEqual({ complete: false }); // it did, below `after`
+        expect(await settled(snapshot, late - 1)).toEqual({ complete: true }); // nothing was missed below it
+        const again = await sut.consistentRead((read, s) => Promise.resolve(s));
+        expect(await settled(again, after)).toEqual({ complete: true });
+      } finally {
+        await tx.query('ROLLBACK').catch(() => undefined);
+        tx.release();
+      }
     });
   });
 

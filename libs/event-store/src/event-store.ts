@@ -232,6 +232,49 @@ export class EventStore {
     return r.rows.map((row) => this.toStored(row));
   }
 
+  /**
+   * Runs reads in one REPEATABLE READ, READ ONLY transaction, so that they all see the same events;
+   * `snapshot` is its MVCC snapshot (pg_current_snapshot), for `completeUpTo` to tell later whether
+   * what it saw of a simulation was all there will ever be.
+   */
+  async consistentRead<T>(fn: (tx: PoolClient, snapshot: string) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const snapshot: string = (await client.query('SELECT pg_current_snapshot()::text AS snapshot')).rows[0].snapshot;
+      const result = await fn(client, snapshot);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Whether a read under `snapshot` saw every event the simulation will ever have up to `position`:
+   * true when no event there is invisible to it, false when one is (it committed late), null when a
+   * transaction that was running then still runs (it may yet commit an event below the position).
+   * An append takes its stream's row (and so its xid) before its positions, so a transaction that
+   * had no xid when the snapshot was taken can only add later positions.
+   */
+  async completeUpTo(snapshot: string, simulationId: string, position: number, db: Queryable = this.pool): Promise<boolean | null> {
+    const settled = await db.query('SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_snapshot_xmax($1::pg_snapshot) AS settled', [snapshot]);
+    if (!settled.rows[0].settled) return null;
+    // A new statement: its snapshot sees everything those transactions committed.
+    const late = await db.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM events
+         WHERE transaction_id >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(transaction_id, $1::pg_snapshot)
+           AND simulation_id = $2 AND global_position <= $3
+       ) AS late`,
+      [snapshot, simulationId, position],
+    );
+    return !late.rows[0].late;
+  }
+
   /** Stores bytes under their sha256 and returns the hash; storing the same bytes twice is a no-op. */
   async putBlob(content: Buffer | string, db: Queryable = this.pool): Promise<string> {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CancelSimulationHttpController } from './cancel-simulation/cancel-simulation.http.controller';
 import { ExportSimulationModule } from './export-simulation/export-simulation.module';
+import { SimulationStateHandler } from './simulation-state/simulation-state.handler';
 import { SimulationStateHttpController } from './simulation-state/simulation-state.http.controller';
+import { SimulationStateSnapshotsRepository } from './simulation-state/simulation-state-snapshots.repository';
 import { SimulationWorkspaceHttpController } from './simulation-workspace/simulation-workspace.http.controller';
 import { GetSimulationHttpController } from './get-simulation/get-simulation.http.controller';
 import { ListSimulationsHttpController } from './list-simulations/list-simulations.http.controller';
@@ -13,6 +15,6 @@ import { StartSimulationHttpController } from './start-simulation/start-simulati
 @Module({
   imports: [ExportSimulationModule],
   controllers: [SimulationStateHttpController, SimulationWorkspaceHttpController, StartSimulationHttpController, CancelSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController],
-  providers: [StartSimulationHandler, SimulationsRepository],
+  providers: [StartSimulationHandler, SimulationsRepository, SimulationStateHandler, SimulationStateSnapshotsRepository],
 })
 export class SimulationsModule {}

@@ -4,6 +4,7 @@ import { EventStore } from '@swe-sim/event-store';
 import { UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
 import { HistoryEvent, rebuildSimulationState } from './simulation-state';
+import { SimulationStateHandler } from './simulation-state.handler';
 
 export const positionSchema = z.coerce.number({ invalid_type_error: 'must be a position' }).int().positive().max(Number.MAX_SAFE_INTEGER);
 const stateQuerySchema = z.object({ at: positionSchema.optional() }).strict();
@@ -11,19 +12,20 @@ const PAGE = 5000;
 
 @Controller('simulations')
 export class SimulationStateHttpController {
-  constructor(private readonly store: EventStore) {}
+  constructor(private readonly sut: SimulationStateHandler) {}
 
-  /** The simulation rebuilt from its events up to position `at` (default: now). */
+  /** The simulation rebuilt from its events up to position `at` (default: now), from the nearest snapshot. */
   @Get(':id/state')
   @Authenticated('read')
-  async state(@Param('id', UuidParamPipe) id: string, @Query(new ZodQueryPipe(stateQuerySchema)) q: z.output<typeof stateQuerySchema>) {
-    return (await historyUpTo(this.store, id, q.at)).state;
+  state(@Param('id', UuidParamPipe) id: string, @Query(new ZodQueryPipe(stateQuerySchema)) q: z.output<typeof stateQuerySchema>) {
+    return this.sut.execute(id, q.at);
   }
 }
 
 /**
- * A simulation's events up to a position, and its state rebuilt from them; a 404 for an unknown
- * simulation, a 400 naming `at` for a position before it started.
+ * A simulation's events up to a position, and its state folded from them from the start (for
+ * reads that need the events themselves, like the workspace); a 404 for an unknown simulation, a
+ * 400 naming `at` for a position before it started.
  */
 export async function historyUpTo(store: EventStore, id: string, at: number | undefined) {
   const events: HistoryEvent[] = [];
