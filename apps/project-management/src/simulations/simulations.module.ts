@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CancelSimulationHttpController } from './cancel-simulation/cancel-simulation.http.controller';
+import { ExecInWorkspaceModule } from './exec-in-workspace/exec-in-workspace.module';
 import { ExportSimulationModule } from './export-simulation/export-simulation.module';
 import { SimulationStateHandler } from './simulation-state/simulation-state.handler';
 import { SimulationStateHttpController } from './simulation-state/simulation-state.http.controller';
@@ -13,7 +14,7 @@ import { StartSimulationHandler } from './start-simulation/start-simulation.hand
 import { StartSimulationHttpController } from './start-simulation/start-simulation.http.controller';
 
 @Module({
-  imports: [ExportSimulationModule],
+  imports: [ExportSimulationModule, ExecInWorkspaceModule],
   controllers: [SimulationStateHttpController, SimulationWorkspaceHttpController, StartSimulationHttpController, CancelSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController],
   providers: [StartSimulationHandler, SimulationsRepository, SimulationStateHandler, SimulationStateSnapshotsRepository],
 })

@@ -2,13 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { EventData, SandboxErrorCode, SandboxReply, SandboxRequested } from '@swe-sim/contracts';
 import { StoredEvent } from '@swe-sim/event-store';
 import Docker from 'dockerode';
+import { promises as fs } from 'node:fs';
 import { SandboxError, SandboxLimits, WorkspaceSpec } from '../docker';
 import { ReaperService } from '../reaper/reaper.service';
-import { SandboxRuntime } from '../sandbox/sandbox-runtime';
+import { SandboxRuntime, workspaceCopyId } from '../sandbox/sandbox-runtime';
 import { SandboxRequestError } from '../sandbox/sandbox.errors';
 import { SandboxState } from '../sandbox/sandbox.decider';
 
 type Request = EventData<typeof SandboxRequested>;
+
+/** `<simulationId>/<teamId>` for the team's workspace, `copy/<sandboxId>` for a copy of it, `scratch/<sandboxId>` without a team. */
+const workspaceIdOf = (data: Request, simulationId: string) =>
+  !data.teamId ? `scratch/${data.sandboxId}` : data.workspace === 'copy' ? workspaceCopyId(data.sandboxId) : `${simulationId}/${data.teamId}`;
 
 /** Labels beside the engine's own (swe-sim.*): which request made the container, and until when it may live. */
 export const REQUEST_LABEL = 'sandbox-control.request-id';
@@ -16,7 +21,8 @@ export const EXPIRES_LABEL = 'sandbox-control.expires-at';
 
 /**
  * SandboxRequested → a started, hardened container named after the sandbox id, with the team's
- * workspace at /workspace; SandboxCreated (or SandboxFailed) in stream sandbox-<id>.
+ * workspace at /workspace (or a throwaway copy of it, `workspace: 'copy'`); SandboxCreated (or
+ * SandboxFailed) in stream sandbox-<id>.
  * Idempotent: a retry of the same request, or a new request for the same sandbox with the same
  * spec, answers with the sandbox that exists; a container left by a crash before SandboxCreated
  * was recorded is adopted (containers are named by sandbox id: there is never a second one).
@@ -34,6 +40,9 @@ export class RequestSandboxHandler {
     const simulationId = request.metadata.simulationId;
     if (!simulationId) {
       throw new SandboxRequestError('SANDBOX_SIMULATION_REQUIRED', 'SandboxRequested needs metadata.simulationId (the workspace belongs to a simulation)');
+    }
+    if (data.workspace === 'copy' && !data.teamId) {
+      return this.fail(data, request, 'SANDBOX_INVALID_SPEC', 'a copy of a workspace needs the teamId whose workspace is copied');
     }
     const limits: SandboxLimits = { ...runtime.defaultLimits, ...(data.limits ?? {}) };
     const over = (Object.keys(limits) as Array<keyof SandboxLimits>).filter((k) => limits[k] > runtime.maxLimits[k]);
@@ -55,14 +64,17 @@ export class RequestSandboxHandler {
 
     const entry = runtime.engines.forSandbox(data.sandboxId);
     const image = runtime.imageFor(data.image);
-    const workspaceId = data.teamId ? `${simulationId}/${data.teamId}` : `scratch/${data.sandboxId}`;
+    const copy = data.workspace === 'copy';
+    const workspaceId = workspaceIdOf(data, simulationId);
     const ttlMs = data.ttlMs ?? runtime.config.SANDBOX_TTL_MS;
     const expiresAt = new Date(Date.now() + ttlMs);
     runtime.creating.add(data.sandboxId);
     try {
-      const workspace: WorkspaceSpec = data.teamId
-        ? { type: 'bind', hostPath: await runtime.ensureTeamWorkspace(simulationId, data.teamId) }
-        : { type: 'fresh' };
+      const workspace: WorkspaceSpec = !data.teamId
+        ? { type: 'fresh' }
+        : copy
+          ? { type: 'bind', hostPath: await runtime.copyTeamWorkspace(simulationId, data.teamId, data.sandboxId) }
+          : { type: 'bind', hostPath: await runtime.ensureTeamWorkspace(simulationId, data.teamId) };
       let made: { containerId: string; containerName: string; workspacePath: string; fromPool: boolean; expiresAt: Date };
       try {
         const handle = await entry.engine.createSandbox({
@@ -81,6 +93,7 @@ export class RequestSandboxHandler {
           if (!adopted) throw new SandboxRequestError('SANDBOX_ALREADY_EXISTS', `a container for sandbox ${data.sandboxId} exists and is not this simulation's`);
           made = adopted;
         } else {
+          if (workspace.type === 'bind' && copy) await fs.rm(workspace.hostPath, { recursive: true, force: true }); // no container mounts it
           const code: SandboxErrorCode = err.code === 'SANDBOX_INVALID_SPEC' ? 'SANDBOX_INVALID_SPEC' : 'SANDBOX_ENGINE_ERROR';
           return this.fail(data, request, code, err.message);
         }
@@ -91,6 +104,7 @@ export class RequestSandboxHandler {
         simulationId,
         teamId: data.teamId ?? null,
         workspaceId,
+        ...(copy ? { copyOf: `${simulationId}/${data.teamId}` } : {}),
         imageKind: data.image,
         image,
         limits,
@@ -109,7 +123,8 @@ export class RequestSandboxHandler {
           await runtime.repo.insertSandbox(tx, {
             sandboxId: data.sandboxId,
             simulationId,
-            teamId: data.teamId ?? null,
+            // A copy is nobody's workspace: like a scratch one, it is deleted with the sandbox.
+            teamId: copy ? null : data.teamId ?? null,
             workspaceId,
             workspacePath: made.workspacePath,
             image,
@@ -147,7 +162,11 @@ export class RequestSandboxHandler {
     if (state.status === 'destroyed') {
       throw new SandboxRequestError('SANDBOX_DESTROYED', `sandbox ${data.sandboxId} was destroyed (${state.reason}); use a new id`);
     }
-    const sameSpec = state.simulationId === simulationId && state.teamId === (data.teamId ?? null) && state.imageKind === data.image;
+    const sameSpec =
+      state.simulationId === simulationId &&
+      state.teamId === (data.teamId ?? null) &&
+      state.imageKind === data.image &&
+      (data.teamId === undefined || state.workspaceId === workspaceIdOf(data, simulationId));
     if (state.requestId !== requestId && !sameSpec) {
       throw new SandboxRequestError('SANDBOX_ALREADY_EXISTS', `sandbox ${data.sandboxId} already exists with another spec`);
     }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -147,6 +148,40 @@ export class SandboxRuntime implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * A throwaway copy of the team's folder under <root>/.scratch (so that a release or the reaper
+   * deletes it with the container, like a scratch workspace), made while no scan or file write of
+   * the team's workspace runs here. A missing team folder gives an empty copy (the team's is not
+   * made for it). Idempotent: the copy is made under a temporary name and renamed when complete, so
+   * a re-run after a crash takes the copy already made (the container it may have made mounts that
+   * one) and deletes a partial one.
+   */
+  async copyTeamWorkspace(simulationId: string, teamId: string, sandboxId: string): Promise<string> {
+    const source = this.teamWorkspacePath(simulationId, teamId);
+    const scratch = path.join(this.config.SANDBOX_WORKSPACE_ROOT, '.scratch');
+    // '~' is in no sandbox id, so no other sandbox's folder (fresh ones are <sandboxId>-<8 hex>) has these names.
+    const dir = path.join(scratch, `${sandboxId}~copy`);
+    await fs.mkdir(scratch, { recursive: true, mode: 0o711 });
+    if (await fs.stat(dir).then(() => true, () => false)) return dir;
+    for (const name of await fs.readdir(scratch)) {
+      if (name.startsWith(`${sandboxId}~copy~`)) await fs.rm(path.join(scratch, name), { recursive: true, force: true });
+    }
+    const part = `${dir}~${randomUUID().slice(0, 8)}`;
+    await this.withWorkspace(`${simulationId}/${teamId}`, async () => {
+      const exists = await fs.stat(source).then((s) => s.isDirectory(), () => false);
+      if (!exists) return fs.mkdir(part, { mode: 0o755 });
+      await run('cp', ['-a', '--reflink=auto', '--', source, part], { timeout: 10 * 60_000 }).catch(async (err: Error & { stderr?: string }) => {
+        // A command running in the team's sandbox may delete a file while it is copied: cp goes on and fails at the end.
+        if (!(await fs.stat(part).then(() => true, () => false))) throw err;
+        this.logger.warn('workspace copied with errors (files changing meanwhile)', { sandboxId, error: String(err.stderr ?? err.message).slice(0, 500) });
+      });
+    });
+    if (process.getuid?.() === 0) await fs.lchown(part, SANDBOX_UID, SANDBOX_UID); // cp -a kept the files' owner (uid 1000)
+    else await run('chmod', ['-R', 'a+rwX', '--', part], { timeout: 10 * 60_000 }); // non-root: uid 1000 must still write here
+    await fs.rename(part, dir);
+    return dir;
+  }
+
   /** Runs fn as the only creation of this sandbox in this process. */
   withSandbox<T>(sandboxId: string, fn: () => Promise<T>): Promise<T> {
     return this.workspaceMutex.run(`sandbox:${sandboxId}`, fn);
@@ -162,6 +197,9 @@ export class SandboxRuntime implements OnApplicationShutdown {
    * the blob table (the hash is of the bytes stored). Call inside withWorkspace.
    */
   async workspaceChanges(workspaceId: string, workspacePath: string): Promise<Array<FileChange & { size?: number }>> {
+    // A copy is thrown away with its sandbox and belongs to no history of code: nothing to record
+    // (its first scan would otherwise record every copied file as new).
+    if (isWorkspaceCopy(workspaceId)) return [];
     const exists = await fs.stat(workspacePath).then(() => true, () => false);
     if (!exists) return [];
     const scanned = await this.scanner.scan(workspacePath);
@@ -191,6 +229,10 @@ export class SandboxRuntime implements OnApplicationShutdown {
     return changes;
   }
 }
+
+/** The workspace id of a sandbox on a copy of a team's workspace. */
+export const workspaceCopyId = (sandboxId: string) => `copy/${sandboxId}`;
+export const isWorkspaceCopy = (workspaceId: string) => workspaceId.startsWith('copy/');
 
 async function chownTree(dir: string, uid: number): Promise<void> {
   await fs.lchown(dir, uid, uid);

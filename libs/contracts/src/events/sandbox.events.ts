@@ -70,6 +70,12 @@ export const SandboxRequested = defineEvent({
       limits: sandboxLimitsSchema.partial().optional(),
       /** Removed by the reaper after this long even if never released. */
       ttlMs: z.number().int().min(1_000).max(7 * 24 * 3_600_000).optional(),
+      /**
+       * With teamId: `team` (default) mounts the team's workspace itself; `copy` mounts a throwaway copy
+       * of it made at creation (workspaceId `copy/<sandboxId>`), deleted with the sandbox. Nothing done
+       * in a copy reaches the team's workspace or its recorded history of code.
+       */
+      workspace: z.enum(['team', 'copy']).optional(),
     })
     .strict(),
 });
@@ -179,8 +185,10 @@ export const SandboxCreated = defineEvent({
       requestId: z.string().uuid(),
       simulationId: z.string().uuid(),
       teamId: teamIdSchema.nullable(),
-      /** `<simulationId>/<teamId>` for a team workspace, `scratch/<sandboxId>` otherwise. */
+      /** `<simulationId>/<teamId>` for a team workspace, `copy/<sandboxId>` for a copy of one, `scratch/<sandboxId>` otherwise. */
       workspaceId: z.string().min(1),
+      /** For a copy: the workspace it was copied from. */
+      copyOf: z.string().min(1).optional(),
       imageKind: sandboxImageKindSchema,
       /** The exact image tag (content hash). */
       image: z.string().min(1),

@@ -1,0 +1,114 @@
+import { GatewayTimeoutException, HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { TimeoutError } from 'rxjs';
+import { EventData, SIMULATION_REPOSITORY_TEAM, SandboxImageKind, SimulationStarted, TeamFormed, SweSimError } from '@swe-sim/contracts';
+import { Checkpoint, EventStore, StructuredLogger } from '@swe-sim/event-store';
+import { LOGGER } from '@swe-sim/service-runtime';
+import { EventStoreClient } from '@swe-sim/transport';
+import { WORKSPACE_SANDBOX_CLIENT, WorkspaceSandboxPort } from './workspace-sandbox.port';
+
+export interface ExecRequest {
+  cmd: string | string[];
+  timeoutMs: number;
+  image?: SandboxImageKind;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  timedOut: boolean;
+  oomKilled: boolean;
+  pidsLimitHit: boolean;
+  durationMs: number;
+}
+
+/** Bytes of output kept per stream (sandbox-control answers up to 48 KiB of it inline, head and tail). */
+const MAX_OUTPUT_BYTES = 64 * 1024;
+/** How long the sandbox may outlive the command before the reaper removes it, should nobody release it. */
+const TTL_BEYOND_COMMAND_MS = 5 * 60_000;
+
+/**
+ * Runs one command in a fresh sandbox on a throwaway copy of a team's workspace. Teams share the
+ * simulation's one repository (main at the top, each feature's worktree in .worktrees/<feature>),
+ * so the copy is of that repository — for one of the simulation's teams or for `repo` itself. The
+ * copy is sandbox-control's (`workspace: 'copy'`): nothing the command does reaches the workspace
+ * or its recorded history of code, and the copy goes with the sandbox. The sandbox is always
+ * released; if this process dies first, its TTL lets the reaper remove it.
+ */
+@Injectable()
+export class ExecInWorkspaceHandler {
+  constructor(
+    private readonly store: EventStore,
+    @Inject(WORKSPACE_SANDBOX_CLIENT) private readonly client: EventStoreClient,
+    @Inject(LOGGER) private readonly logger: StructuredLogger,
+  ) {}
+
+  async execute(simulationId: string, teamId: string, request: ExecRequest): Promise<ExecResult> {
+    const { stack, teams } = await this.simulation(simulationId);
+    if (teamId !== SIMULATION_REPOSITORY_TEAM && !teams.has(teamId)) {
+      throw new NotFoundException({
+        code: 'TEAM_NOT_FOUND',
+        message: `Team ${teamId} is not in simulation ${simulationId} (its teams: ${[...teams, SIMULATION_REPOSITORY_TEAM].join(', ')})`,
+      });
+    }
+    const sandboxId = `exec-${randomUUID()}`;
+    const port = new WorkspaceSandboxPort(this.client, simulationId, `exec:${sandboxId}`);
+    try {
+      await port.createOnCopy(sandboxId, SIMULATION_REPOSITORY_TEAM, request.image ?? stack, request.timeoutMs + TTL_BEYOND_COMMAND_MS);
+      const r = await port.run(sandboxId, request.cmd, request.timeoutMs, MAX_OUTPUT_BYTES);
+      return {
+        exitCode: r.exitCode,
+        stdout: r.stdout,
+        stderr: r.stderr,
+        truncated: r.truncated,
+        timedOut: r.timedOut,
+        oomKilled: r.oomKilled,
+        pidsLimitHit: r.pidsLimitHit,
+        durationMs: r.durationMs,
+      };
+    } catch (err) {
+      throw this.toHttp(err, sandboxId);
+    } finally {
+      await port.release(sandboxId).catch((err) =>
+        // Never made, or already gone: nothing to release. Otherwise its TTL has the reaper remove it.
+        this.logger.warn('exec sandbox not released', { simulationId, sandboxId, error: err instanceof Error ? err.message : String(err) }),
+      );
+    }
+  }
+
+  /** The simulation's stack and team ids, from its start and its TeamFormed events; 404 when it does not exist. */
+  private async simulation(simulationId: string): Promise<{ stack: SandboxImageKind; teams: Set<string> }> {
+    let stack: SandboxImageKind | null = null;
+    const teams = new Set<string>();
+    let after: Checkpoint | undefined;
+    for (;;) {
+      const { events } = await this.store.readAll({ after, limit: 1000, simulationId, types: [SimulationStarted.type, TeamFormed.type] });
+      for (const e of events) {
+        if (e.type === SimulationStarted.type) stack = (e.data as EventData<typeof SimulationStarted>).project.stack;
+        else teams.add((e.data as EventData<typeof TeamFormed>).teamId);
+      }
+      if (events.length < 1000) break;
+      const last = events[events.length - 1];
+      after = { transactionId: last.transactionId, position: last.globalPosition };
+    }
+    if (!stack) throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
+    return { stack, teams };
+  }
+
+  /** sandbox-control's refusals and silences as HTTP errors (its code kept in details). */
+  private toHttp(err: unknown, sandboxId: string): unknown {
+    if (err instanceof HttpException) return err;
+    if (err instanceof TimeoutError || (err instanceof SweSimError && err.code === 'RPC_TIMEOUT')) {
+      return new GatewayTimeoutException({ code: 'SANDBOX_TIMEOUT', message: `sandbox-control did not answer in time (sandbox ${sandboxId})` });
+    }
+    if (err instanceof SweSimError) {
+      return new HttpException(
+        { code: 'SANDBOX_UNAVAILABLE', message: `sandbox-control refused the exec: ${err.message}`, details: { sandboxCode: err.code, sandboxId } },
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
+    }
+    return err;
+  }
+}
