@@ -348,7 +348,7 @@ function endSprint(s: SimulationProcess, recordedAt: string): { state: Simulatio
     velocity: deliveredPoints,
     done: doneNow,
     carriedOver: Object.keys(s.committed).filter((f) => s.outcomes[f] !== 'done'),
-    doneSoFar: [...s.done],
+    doneSoFar: inBacklogOrder(s, s.done),
   };
   const end: Reaction = { streamId: sprintStream(s.simulationId, s.sprint), expectedVersion: 'any', events: [{ type: SprintEnded.type, data: ended }] };
   const allDone = s.backlog.every((b) => s.done.includes(b.featureId));
@@ -371,6 +371,15 @@ function fail(s: SimulationProcess, code: string, reason: string, recordedAt: st
   return { state: s, reactions: [{ streamId: simulationStream(s.simulationId), expectedVersion: 'any', events: [{ type: SimulationFailed.type, data }] }] };
 }
 
+/**
+ * Features in priority order, not in the order their outcomes arrived: concurrent tasks end in
+ * any order, and what the process records must not depend on it (a replay must decide the same).
+ */
+function inBacklogOrder(s: SimulationProcess, featureIds: readonly string[]): string[] {
+  const chosen = new Set(featureIds);
+  return s.backlog.map((b) => b.featureId).filter((f) => chosen.has(f));
+}
+
 export function metrics(s: SimulationProcess, recordedAt: string): SimulationMetrics {
   return {
     featuresTotal: s.backlog.length,
@@ -378,7 +387,7 @@ export function metrics(s: SimulationProcess, recordedAt: string): SimulationMet
     acceptanceTestsTotal: s.backlog.reduce((n, b) => n + b.tests, 0),
     acceptanceTestsPassed: s.acceptanceTestsPassed,
     sprints: s.sprints,
-    estimation: Object.entries(s.effort).map(([featureId, e]) => ({ featureId, points: s.points[featureId] ?? 0, ...e })),
+    estimation: inBacklogOrder(s, Object.keys(s.effort)).map((featureId) => ({ featureId, points: s.points[featureId] ?? 0, ...s.effort[featureId] })),
     tokensByRole: s.tokensByRole,
     llmTimeMs: Math.round(s.llmTimeMs),
     sandboxTimeMs: s.sandboxTimeMs,

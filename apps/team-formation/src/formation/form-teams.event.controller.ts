@@ -1,11 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { EventData, formationStream, MemberJoined, MemberMoved, PairFormed, SimulationStarted, SprintEnded, TeamFormed, simulationStream } from '@swe-sim/contracts';
+import { EventData, formationStream, MemberJoined, MemberMoved, PairFormed, SimulationCancelled, SimulationCompleted, SimulationFailed, SimulationStarted, SprintEnded, TeamFormed, simulationStream } from '@swe-sim/contracts';
 import { EventStore, fold } from '@swe-sim/event-store';
 import { EventStoreContext } from '@swe-sim/transport';
 import { FormationEvent, formationDecider } from './formation.decider';
 import { reviewTeams } from './review-teams';
 import { TeamsRepository } from './teams.repository';
+
+const SIMULATION_ENDS: ReadonlySet<string> = new Set([SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type]);
 
 /**
  * On SimulationStarted: form the teams and append every formation event in one append to
@@ -49,8 +51,11 @@ export class FormTeamsEventController {
   @EventPattern(SprintEnded.type)
   async onSprintEnded(@Payload() ended: EventData<typeof SprintEnded>, @Ctx() ctx: EventStoreContext) {
     const tx = ctx.getTx() ?? undefined;
-    const [first] = await this.store.readStream(simulationStream(ended.simulationId), { toVersion: 1 }, tx);
+    const simulation = await this.store.readStream(simulationStream(ended.simulationId), {}, tx);
+    const [first] = simulation;
     if (!first || first.type !== SimulationStarted.type) return;
+    // The last sprint's end comes with the simulation's (one transaction): no review after that.
+    if (simulation.some((e) => SIMULATION_ENDS.has(e.type))) return;
     const stream = formationStream(ended.simulationId);
     const history = await this.store.readStream(stream, {}, tx);
     const events = reviewTeams(history as unknown as FormationEvent[], first.data as EventData<typeof SimulationStarted>, ended);

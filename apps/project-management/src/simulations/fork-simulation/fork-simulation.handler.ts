@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { EventStore } from '@swe-sim/event-store';
+import { originalSimulation, startReExecution } from '../re-execution/original-simulation';
+import { forkBodySchema, forkConfig } from './fork-overrides';
+
+/**
+ * A fork: a new simulation that re-executes the original with the overrides — every LLM answer
+ * and sandbox result the original had recorded by `atPosition` is taken from its recording while
+ * the request is the same, so the fork's history up to there is the original's; from the first
+ * request the original had not answered by then, it is live. Overrides of model and sampling only
+ * change what is live; roster, process and budget overrides apply from the start, and so may make
+ * the fork leave the original's path before `atPosition`.
+ */
+@Injectable()
+export class ForkSimulationHandler {
+  constructor(private readonly store: EventStore) {}
+
+  async execute(originalId: string, body: z.output<typeof forkBodySchema>) {
+    const { started, position: startedAt } = await originalSimulation(this.store, originalId);
+    const [atOrAfter] = await this.store.readSimulation(originalId, { afterPosition: body.atPosition - 1, limit: 1 });
+    if (body.atPosition < startedAt || !atOrAfter) {
+      throw new BadRequestException({
+        code: 'VALIDATION_FAILED',
+        field: 'atPosition',
+        message: `atPosition ${body.atPosition} is outside simulation ${originalId}'s history (it starts at position ${startedAt}; GET /simulations/${originalId}/events gives the positions)`,
+      });
+    }
+    const simulationId = randomUUID();
+    const forkOf = { simulationId: originalId, atPosition: body.atPosition };
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const { replayOf, forkOf: _ignored, ...rest } = started;
+    const config = forkConfig(started.config, body.overrides);
+    const position = await startReExecution(this.store, { ...rest, simulationId, config, forkOf });
+    return { simulationId, forkOf, seed: config.seed, position };
+  }
+}
