@@ -2,7 +2,8 @@
  * `npm run demo`: a whole simulation on embedded defaults. Starts the services and the LLM
  * simulator (or uses LLM_BASE_URL), creates an example project (DEMO_EXAMPLE, default text-utils),
  * runs a simulation and shows it live: team, estimates, sprint, each agent's tests, reviews,
- * merges, a progress bar with features done and tokens; then a summary. Service logs go to a file.
+ * merges, a progress bar with features done and tokens; then a summary, and a replay of the history
+ * against its recordings (DEMO_REPLAY=0 skips it) that must be identical. Service logs go to a file.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,7 +74,15 @@ async function main(): Promise<number> {
     const ok = await follow(new EventStore(pool, { registry: createEventRegistry() }), simulationId, example.body.backlog.length);
     const sim = (await (await fetch(`${api}/simulations/${simulationId}`, { headers: auth })).json()) as any;
     summary(sim);
-    return ok && sim.status === 'completed' ? 0 : 1;
+    let replayed = true;
+    if (env.DEMO_REPLAY !== '0' && sim.status === 'completed') {
+      // The history replays with no LLM and no sandbox, and must decide exactly the same.
+      const r = await post(`/simulations/${simulationId}/replay`, { waitMs: 120_000 });
+      replayed = r.status === 'compared' && r.identical;
+      const what = `${r.compared?.events ?? '?'} events in ${r.compared?.streams ?? '?'} streams, no LLM call`;
+      console.log(`  replay            ${replayed ? green('identical') : red(r.status === 'compared' ? `diverged: ${JSON.stringify(r.firstDivergence)}` : 'not finished')} ${dim(`(${what}; simulation ${r.replayId})`)}`);
+    }
+    return ok && sim.status === 'completed' && replayed ? 0 : 1;
   } finally {
     await pool.end();
     await stop();
