@@ -11,6 +11,7 @@ const SUITES: Suite[] = [
   { name: 'event-store', load: () => import('./event-store.bench') },
   { name: 'llm-gateway', load: () => import('./llm-gateway.bench') as never },
   { name: 'sandbox', load: () => import('./sandbox.bench') },
+  { name: 'history', load: () => import('./history.bench') },
 ];
 
 async function main(): Promise<void> {

@@ -31,12 +31,7 @@ export class SimulationStateHandler {
   /** The state at `at` (default: now); 404 for an unknown simulation, 400 naming `at` before it started. */
   async execute(simulationId: string, at: number | undefined, options: { snapshots?: boolean } = {}): Promise<SimulationStateView> {
     const { state, reached, visibility } = await this.fold(simulationId, at, options.snapshots ?? true);
-    if (!state) {
-      if (at !== undefined && (await this.store.readSimulation(simulationId, { limit: 1 })).length > 0) {
-        throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `at: position ${at} is before the simulation started`, field: 'at' });
-      }
-      throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
-    }
+    if (!state) return noState(this.store, simulationId, at);
     if (reached.length > 0) {
       // A snapshot not stored costs a later read a longer fold, never a wrong answer: the read stands.
       await this.keep(simulationId, reached, visibility).catch((err) =>
@@ -78,4 +73,12 @@ export class SimulationStateHandler {
     const complete = await this.store.completeUpTo(visibility, simulationId, reached[reached.length - 1].position);
     if (complete) await this.snapshots.save(simulationId, SIMULATION_STATE_FOLD_VERSION, reached);
   }
+}
+
+/** Why a simulation has no state at a position: 400 naming `at` when it started later, else 404. */
+export async function noState(store: EventStore, simulationId: string, at: number | undefined): Promise<never> {
+  if (at !== undefined && (await store.readSimulation(simulationId, { limit: 1 })).length > 0) {
+    throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `at: position ${at} is before the simulation started`, field: 'at' });
+  }
+  throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
 }

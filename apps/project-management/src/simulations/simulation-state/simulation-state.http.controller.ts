@@ -1,11 +1,11 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { EventStore } from '@swe-sim/event-store';
 import { ApiErrors, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
 import { HistoryEvent, rebuildSimulationState } from './simulation-state';
-import { SimulationStateHandler } from './simulation-state.handler';
+import { SimulationStateHandler, noState } from './simulation-state.handler';
 
 export const positionSchema = z.coerce.number({ invalid_type_error: 'must be a position' }).int().positive().max(Number.MAX_SAFE_INTEGER);
 const stateQuerySchema = z.object({ at: positionSchema.optional() }).strict();
@@ -41,9 +41,5 @@ export async function historyUpTo(store: EventStore, id: string, at: number | un
     after = page[page.length - 1].globalPosition;
   }
   const state = rebuildSimulationState(events);
-  if (state) return { events, state };
-  if (at !== undefined && (await store.readSimulation(id, { limit: 1 })).length > 0) {
-    throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `at: position ${at} is before the simulation started`, field: 'at' });
-  }
-  throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
+  return state ? { events, state } : noState(store, id, at);
 }

@@ -208,7 +208,7 @@ export function* syntheticHistory(options: SyntheticHistoryOptions): Generator<S
     const tasks = assigned.map((a) => ({
       a,
       taskId: taskIdOf(simulationId, a.featureId, sprint),
-      sandboxId: `sb-${++sandboxes}`,
+      sandboxId: `sb-${simulationId.slice(0, 8)}-${++sandboxes}`, // sandbox streams are not per simulation
       driver: a.driver,
       navigator: a.navigator,
       turn: 0,
