@@ -85,7 +85,13 @@ describe('replaying and forking a simulation', () => {
     expect(body.sampling.temperature).toBe(0.9);
     // The fork's sandboxes were real: its own workspace was built for the live part.
     expect(fork.some((e) => e.type === 'CommandExecuted')).toBe(true);
-  }, 240_000);
+
+    // A fork replays too: its shared steps from the original's recording, its live ones from its own.
+    const llmAfterFork = await llmRequests();
+    const replay = await stack.post(`/simulations/${forkId}/replay`, { waitMs: 120_000 });
+    expect(replay.body).toMatchObject({ status: 'compared', identical: true, firstDivergence: null });
+    expect(await llmRequests()).toBe(llmAfterFork);
+  }, 300_000);
 
   it('a replay whose recorded answer differs names the first divergence', async () => {
     // Change one recorded answer of the original (as if the agent code had changed what it asks,

@@ -2,7 +2,8 @@ import { RpcReplied, rpcStream } from '@swe-sim/contracts';
 import { EventStore, StoredEvent } from '@swe-sim/event-store';
 import { diffValues } from '@swe-sim/kit';
 
-export type RecordedReply = { reply: StoredEvent } | { divergence: string };
+/** The recorded reply, or why there is none usable: `missing` when no such request was made at all. */
+export type RecordedReply = { reply: StoredEvent } | { divergence: string; missing: boolean };
 
 /**
  * The reply the original simulation got to a sandbox request (the transport keeps each request
@@ -11,13 +12,13 @@ export type RecordedReply = { reply: StoredEvent } | { divergence: string };
  */
 export async function recordedSandboxReply(store: EventStore, originalRequestId: string, type: string, data: Record<string, unknown>): Promise<RecordedReply> {
   const [request, reply] = await store.readStream(rpcStream(originalRequestId));
-  if (!request) return { divergence: `the original made no ${type} request for this step (request ${originalRequestId})` };
-  if (request.type !== type) return { divergence: `the original asked ${request.type} for this step, not ${type} (request ${originalRequestId})` };
+  if (!request) return { divergence: `the original made no ${type} request for this step (request ${originalRequestId})`, missing: true };
+  if (request.type !== type) return { divergence: `the original asked ${request.type} for this step, not ${type} (request ${originalRequestId})`, missing: false };
   const recorded = request.data as Record<string, unknown>;
   const compared = Object.keys(data).filter((k) => k !== 'sandboxId');
   const diffs = diffValues(pick(recorded, compared), pick(data, compared));
-  if (diffs.length) return { divergence: `the original's ${type} for this step differs: ${diffs.join('; ')}` };
-  if (!reply || reply.type !== RpcReplied.type) return { divergence: `the original's ${type} for this step has no reply (request ${originalRequestId})` };
+  if (diffs.length) return { divergence: `the original's ${type} for this step differs: ${diffs.join('; ')}`, missing: false };
+  if (!reply || reply.type !== RpcReplied.type) return { divergence: `the original's ${type} for this step has no reply (request ${originalRequestId})`, missing: false };
   return { reply };
 }
 

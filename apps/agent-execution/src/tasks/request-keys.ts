@@ -1,32 +1,25 @@
 import { derivedId } from '@swe-sim/event-store';
 
 /**
- * The ids of one sandbox request: this simulation's, and — in a replay or a fork — the id of the
- * request the original's task made for the same step (its reply is the recorded result).
+ * The ids of one sandbox request: `[0]` this simulation's; in a replay or a fork, `[1]` the id
+ * of the request the original's task made for the same step, `[2]` the original's original's…
  */
-export interface RequestIds {
-  own: string;
-  original: string | null;
-}
+export type RequestIds = readonly string[];
 
 /**
  * Derives request ids from what caused them, so a re-run after a crash joins the request already
- * sent. Every derivation is made twice in a replay or a fork: from this task's key and from the
- * original task's, which is how a step finds the original's result without any lookup table.
+ * sent. In a replay or a fork every derivation is also made from the original task's key (and its
+ * own original's, down the chain): that is how a step finds the original's result, with no table.
  */
 export class RequestKeys {
-  constructor(
-    readonly own: string,
-    readonly original: string | null,
-  ) {}
+  constructor(readonly roots: readonly string[]) {}
 
   ids(...parts: Array<string | number>): RequestIds {
-    return { own: derivedId(this.own, ...parts), original: this.original === null ? null : derivedId(this.original, ...parts) };
+    return this.roots.map((root) => derivedId(root, ...parts));
   }
 
   /** Keys one level down (a tool call's requests, a sandbox generation's set-up). */
   sub(...parts: Array<string | number>): RequestKeys {
-    const ids = this.ids(...parts);
-    return new RequestKeys(ids.own, ids.original);
+    return new RequestKeys(this.ids(...parts));
   }
 }

@@ -1,9 +1,9 @@
 import { lastValueFrom } from 'rxjs';
 import { CommandReply, FileReadReply, SandboxImageKind } from '@swe-sim/contracts';
 import { SweSimError } from '@swe-sim/contracts';
-import { EventStore, StoredEvent } from '@swe-sim/event-store';
+import { EventStore, StoredEvent, derivedId } from '@swe-sim/event-store';
 import { EventRecord, EventStoreClient, RpcRemoteError } from '@swe-sim/transport';
-import { recordedSandboxReply } from '../replay/recorded-sandbox-replies';
+import { RecordedReply, recordedSandboxReply } from '../replay/recorded-sandbox-replies';
 import { SimulationOrigin, sharedByOrigin } from '../replay/simulation-origin';
 import { RequestIds } from './request-keys';
 
@@ -21,34 +21,48 @@ export class SandboxReplayDivergenceError extends SweSimError {
  * agent-execution's side of sandbox-control's requests. Every request carries an id derived from
  * what caused it, so a re-run after a crash joins the request already sent instead of repeating it.
  *
- * In a replay nothing is sent: each answer is the original's recorded reply to the same step, and
- * a step the original did not take is a SandboxReplayDivergenceError. In a fork every request is
+ * In a replay nothing is sent: each answer is the reply the original acted on for the same step,
+ * and a step the original did not take is a SandboxReplayDivergenceError. In a fork every step is
  * run (its effect on the fork's own workspace is needed once the fork goes live), but while the
- * original had answered the same request within the shared history, its recorded reply is the
- * answer — so the agents see what they saw in the original, up to the fork point.
+ * original had answered the same request within the shared history, that answer is the one given —
+ * so the agents see what they saw in the original, up to the fork point. Such a step runs under an
+ * id of its own (`effect`), never taken for an answer: the fork's recorded replies are exactly its
+ * live steps, and a replay of the fork finds the rest in the fork's own origin.
  */
 export class SandboxPort {
   constructor(
     private readonly client: EventStoreClient,
     private readonly simulationId: string,
-    private readonly replay: { store: EventStore; origin: SimulationOrigin } | null = null,
+    /** The store and the simulation's origins, nearest first (none: everything is live). */
+    private readonly recordings: { store: EventStore; chain: readonly SimulationOrigin[] } | null = null,
   ) {}
 
   private async send<T>(type: string, data: Record<string, unknown>, ids: RequestIds): Promise<T> {
-    if (!this.replay || ids.original === null) return this.sendLive<T>(type, data, ids.own);
-    const { store, origin } = this.replay;
-    const recorded = await recordedSandboxReply(store, ids.original, type, data);
+    const origin = this.recordings?.chain[0];
+    if (!origin || ids.length < 2) return this.sendLive<T>(type, data, ids[0]);
+    const recorded = await this.actedOn(1, type, data, ids);
     if (origin.mode === 'replay') {
       if ('divergence' in recorded) throw new SandboxReplayDivergenceError(recorded.divergence);
       return answerOf<T>(type, recorded.reply);
     }
-    const live = this.sendLive<T>(type, data, ids.own);
-    if ('divergence' in recorded || !sharedByOrigin(origin, recorded.reply.globalPosition)) return live;
-    // Shared: the original's answer, once this run's own effect is done. A lost sandbox still counts.
-    await live.catch((err) => {
-      if (SANDBOX_GONE.has((err as { code?: string }).code ?? '')) throw err;
+    if ('divergence' in recorded || !sharedByOrigin(origin, recorded.reply.globalPosition)) return this.sendLive<T>(type, data, ids[0]);
+    await this.sendLive(type, data, derivedId(ids[0], 'effect')).catch((err) => {
+      if (SANDBOX_GONE.has((err as { code?: string }).code ?? '')) throw err; // a lost sandbox still counts
     });
     return answerOf<T>(type, recorded.reply);
+  }
+
+  /**
+   * The reply the simulation `level` steps up the chain acted on: its own recorded reply (a step it
+   * ran live), else — it being a replay or a fork — the one its own origin acted on, if shared.
+   */
+  private async actedOn(level: number, type: string, data: Record<string, unknown>, ids: RequestIds): Promise<RecordedReply> {
+    const { store, chain } = this.recordings!;
+    const own = await recordedSandboxReply(store, ids[level], type, data);
+    const link = chain[level];
+    if ('reply' in own || !own.missing || !link || level + 1 >= ids.length) return own;
+    const deeper = await this.actedOn(level + 1, type, data, ids);
+    return 'reply' in deeper && !sharedByOrigin(link, deeper.reply.globalPosition) ? own : deeper;
   }
 
   private sendLive<T>(type: string, data: unknown, requestId: string): Promise<T> {

@@ -19,7 +19,7 @@ import { llmSettingsFor } from '../context/persona-llm';
 import { SimulationContext, SimulationContextRepository } from '../context/simulation-context.repository';
 import { KeyedMutex } from '@swe-sim/kit';
 import { REPO_TEAM, candidateScript, commitScript, diffScript, ensureRepository, ensureWorktree, mergeScript, mergedFeaturesScript } from './repository';
-import { originOf } from '../replay/simulation-origin';
+import { originChain } from '../replay/simulation-origin';
 import { RequestKeys } from './request-keys';
 import { SANDBOX_GONE, SandboxPort, describeCommand } from './sandbox.port';
 import { TASK_LIMITS, TaskAction, nextAction } from './task.decider';
@@ -103,12 +103,14 @@ export class TaskRunner {
     const feature = sim.project.backlog.find((b) => b.featureId === task.featureId)!;
     const personas = Object.fromEntries(sim.config.roster.map((p) => [p.personaId, p]));
     const files = [...sim.project.scaffold, ...sim.project.acceptance.files].map((f) => f.path).sort();
-    const origin = originOf(sim);
+    // A replay or a fork: the simulations it re-executes, whose tasks made the same steps.
+    const chain = await originChain(sim, (id) => this.context.simulation(id));
+    const originals = chain.map((o) => o.simulationId);
     return {
       sim,
-      port: new SandboxPort(this.client, task.simulationId, origin && { store: this.store, origin }),
-      keys: new RequestKeys(task.taskId, origin && taskIdOf(origin.simulationId, task.featureId, task.sprint)),
-      repositoryKeys: new RequestKeys(`${task.simulationId}:repo-init`, origin && `${origin.simulationId}:repo-init`),
+      port: new SandboxPort(this.client, task.simulationId, chain.length ? { store: this.store, chain } : null),
+      keys: new RequestKeys([task.taskId, ...originals.map((s) => taskIdOf(s, task.featureId, task.sprint))]),
+      repositoryKeys: new RequestKeys([task.simulationId, ...originals].map((s) => `${s}:repo-init`)),
       personas,
       prompt: { project: { name: sim.project.name, stack: sim.project.stack, files }, feature, personas },
     };
