@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { SandboxEngine } from './sandbox-engine';
 import { SandboxError } from './sandbox-errors';
 import { SandboxImageTags } from './sandbox-image-tags';
-import { makeTempWorkspace, requireSandboxImages, testRunId } from './sandbox-test-support';
+import { makeTempWorkspace, requireSandboxImages, startFailingImage, testRunId } from './sandbox-test-support';
 
 const MiB = 1024 * 1024;
 
@@ -244,6 +244,30 @@ describe('SandboxEngine against a real Docker engine', () => {
     await expect(fs.stat(handles[3]!.workspaceHostPath!)).rejects.toThrow();
     await expect(engine.exec(ids[3]!, 'true')).rejects.toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
     await engine.destroySandbox(ids[3]!); // idempotent
+  });
+
+  it('with startInBackground, returns once the container exists; a command waits for the start', async () => {
+    const id = `${runId}-bg`;
+    const handle = await engine.createSandbox({ sandboxId: id, simulationId: `sim-${runId}`, image: tags.base, workspace: { type: 'fresh' }, startInBackground: true });
+    const r = await engine.exec(id, 'echo started');
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'started\n' });
+    await expect(handle.started).resolves.toBeUndefined();
+    expect((await docker.getContainer(handle.containerId).inspect()).State.Running).toBe(true);
+    await engine.destroySandbox(id, { removeWorkspace: true });
+    expect(await engine.listManaged({ sandboxId: id })).toEqual([]);
+  });
+
+  it('with startInBackground, a start that fails rejects started, is the error of the command waiting, and leaves nothing behind', async () => {
+    const image = await startFailingImage(tags.base);
+    const id = `${runId}-bg-fails`;
+    const handle = await engine.createSandbox({ sandboxId: id, simulationId: `sim-${runId}`, image, workspace: { type: 'fresh' }, startInBackground: true });
+    const command = engine.exec(id, 'echo never');
+    await expect(handle.started).rejects.toMatchObject({ code: 'SANDBOX_ENGINE_ERROR', message: expect.stringMatching(/starting sandbox .*home\/sandbox/) });
+    await expect(command).rejects.toMatchObject({ code: 'SANDBOX_ENGINE_ERROR', message: expect.stringMatching(/starting sandbox/) });
+    expect(await engine.listManaged({ sandboxId: id })).toEqual([]);
+    await expect(fs.stat(handle.workspaceHostPath!)).rejects.toThrow();
+    await expect(engine.haltSandbox(id)).resolves.toBe(false);
+    await engine.destroySandbox(id); // idempotent
   });
 
   it('refuses unsafe specs', async () => {

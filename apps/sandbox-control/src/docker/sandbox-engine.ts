@@ -65,7 +65,11 @@ interface SandboxRecord {
   counters: CgroupCounters | undefined;
   /** The engine made the workspace directory (fresh / pool). */
   ownsWorkspace: boolean;
+  /** The container's start (see SandboxSpec.startInBackground): what touches the container waits for it. */
+  started: Promise<void>;
 }
+
+const RUNNING: Promise<void> = Promise.resolve();
 
 const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -146,10 +150,12 @@ export class SandboxEngine {
       [SandboxLabel.createdAt]: createdAt.toISOString(),
     };
     let containerId: string;
+    let starting: Promise<void>;
     try {
-      containerId = await this.createAndStart(
+      ({ containerId, started: starting } = await this.createAndStart(
         hardenedContainerOptions({ name, image: spec.image, labels, limits, workspace: mount, env: spec.env, runtime }),
-      );
+        { background: spec.startInBackground === true },
+      ));
     } catch (err) {
       if (ownsWorkspace && workspaceHostPath) await fs.rm(workspaceHostPath, { recursive: true, force: true });
       if (dockerStatusCode(err) === 409) {
@@ -157,6 +163,13 @@ export class SandboxEngine {
       }
       throw new SandboxError('SANDBOX_ENGINE_ERROR', `creating sandbox ${spec.sandboxId}: ${String(err)}`, { cause: err });
     }
+    // Only a background start can still fail here (the container is removed by then). The record
+    // stays until destroySandbox, so that a command gets the start's error rather than "not found".
+    const started = starting.catch(async (err: unknown) => {
+      if (ownsWorkspace && workspaceHostPath) await fs.rm(workspaceHostPath, { recursive: true, force: true });
+      throw new SandboxError('SANDBOX_ENGINE_ERROR', `starting sandbox ${spec.sandboxId}: ${String(err)}`, { cause: err });
+    });
+    started.catch(() => undefined); // handled by whoever awaits it (exec, the caller); never unhandled
     const handle: SandboxHandle = {
       sandboxId: spec.sandboxId,
       simulationId: spec.simulationId,
@@ -166,9 +179,10 @@ export class SandboxEngine {
       workspaceHostPath,
       fromPool: false,
       createdAt,
+      started,
     };
     // env was given to docker at create; nothing to re-apply per exec.
-    this.records.set(spec.sandboxId, { handle, env: {}, counters: { pidsMax: 0, oomKill: 0 }, ownsWorkspace });
+    this.records.set(spec.sandboxId, { handle, env: {}, counters: { pidsMax: 0, oomKill: 0 }, ownsWorkspace, started });
     return handle;
   }
 
@@ -193,27 +207,47 @@ export class SandboxEngine {
       workspaceHostPath: pooled.workspaceHostPath,
       fromPool: true,
       createdAt: new Date(),
+      started: RUNNING,
     };
     this.records.set(spec.sandboxId, {
       handle,
       env: { ...(spec.env ?? {}) },
       counters: { pidsMax: 0, oomKill: 0 },
       ownsWorkspace: true,
+      started: RUNNING,
     });
     return handle;
   }
 
-  private async createAndStart(opts: Docker.ContainerCreateOptions): Promise<string> {
-    return this.createSlots.run(async () => {
-      const container = await this.docker.createContainer(opts);
-      try {
-        await container.start();
-      } catch (err) {
-        await container.remove({ force: true }).catch(() => undefined);
-        throw err;
-      }
-      return container.id;
-    });
+  /**
+   * Creates the container, then starts it: returns after the start, or with `background` as soon as
+   * the container exists (`started` settles later). A failed start removes the container. The
+   * create slot is held until the start has settled either way.
+   */
+  private async createAndStart(
+    opts: Docker.ContainerCreateOptions,
+    { background = false } = {},
+  ): Promise<{ containerId: string; started: Promise<void> }> {
+    await this.createSlots.acquire();
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer(opts);
+    } catch (err) {
+      this.createSlots.release();
+      throw err;
+    }
+    const started = container
+      .start()
+      .then(
+        () => undefined,
+        async (err: unknown) => {
+          await container.remove({ force: true }).catch(() => undefined);
+          throw err;
+        },
+      )
+      .finally(() => this.createSlots.release());
+    if (!background) await started;
+    return { containerId: container.id, started };
   }
 
   private async makeFreshWorkspace(dirName: string): Promise<string> {
@@ -277,7 +311,7 @@ export class SandboxEngine {
           [SandboxLabel.createdAt]: createdAt.toISOString(),
         };
         try {
-          const containerId = await this.createAndStart(
+          const { containerId } = await this.createAndStart(
             hardenedContainerOptions({ name, image: opts.image, labels, limits, runtime, workspace: { type: 'bind', hostPath: workspaceHostPath } }),
           );
           return { containerId, containerName: name, workspaceHostPath, createdAt };
@@ -305,6 +339,7 @@ export class SandboxEngine {
    */
   async exec(sandboxId: string, cmd: SandboxCommand, opts: ExecOptions = {}): Promise<ExecResult> {
     const record = await this.resolve(sandboxId);
+    await record.started; // a start still going on (startInBackground); its failure is this call's error
     const containerId = record.handle.containerId;
     const container = this.docker.getContainer(containerId);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
@@ -430,15 +465,15 @@ export class SandboxEngine {
   }
 
   private async execExitCode(exec: Docker.Exec): Promise<number | null> {
-    // The stream can close a moment before docker records the exit.
-    for (let i = 0; i < 50; i++) {
+    // The stream can close a moment before docker records the exit: look again soon, then less often (≈ 1 s in all).
+    for (let i = 0; i < 55; i++) {
       try {
         const info = await exec.inspect();
         if (!info.Running) return info.ExitCode ?? null;
       } catch {
         return null;
       }
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, i < 5 ? 2 : 20));
     }
     return null;
   }
@@ -516,10 +551,12 @@ export class SandboxEngine {
         workspaceHostPath: ws?.Type === 'bind' ? ws.Source : undefined,
         fromPool: labels[SandboxLabel.pool] !== undefined,
         createdAt: new Date(info.Created),
+        started: RUNNING,
       },
       env: {},
       counters: undefined,
       ownsWorkspace: false,
+      started: RUNNING,
     };
     // Baseline for limit detection, so that earlier commands' hits are not reported.
     record.counters = await this.readCgroupCounters(this.docker.getContainer(info.Id));
@@ -539,6 +576,7 @@ export class SandboxEngine {
    */
   async haltSandbox(sandboxId: string): Promise<boolean> {
     const record = this.records.get(sandboxId);
+    await record?.started.catch(() => undefined); // not while it starts: a start after the halt would undo it
     const ref = record?.handle.containerId ?? (isValidSandboxId(sandboxId) ? sandboxContainerName(sandboxId) : undefined);
     if (!ref) return false;
     const container = this.docker.getContainer(ref);
@@ -563,6 +601,7 @@ export class SandboxEngine {
   /** Removes the sandbox's container (idempotent: an unknown sandbox is not an error). */
   async destroySandbox(sandboxId: string, opts: DestroyOptions = {}): Promise<void> {
     const record = this.records.get(sandboxId);
+    await record?.started.catch(() => undefined);
     const ref = record?.handle.containerId ?? (isValidSandboxId(sandboxId) ? sandboxContainerName(sandboxId) : undefined);
     if (ref) await this.removeContainer(ref);
     if (record) {

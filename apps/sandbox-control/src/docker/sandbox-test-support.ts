@@ -1,5 +1,6 @@
 /* Helpers for the *.int.spec.ts files of this folder (real Docker engine). */
 import Docker from 'dockerode';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -31,4 +32,19 @@ export async function makeTempWorkspace(prefix: string): Promise<string> {
   if (process.getuid?.() === 0) await fs.chown(dir, 1000, 1000);
   else await fs.chmod(dir, 0o777);
   return dir;
+}
+
+/**
+ * An image made from `base` whose containers are created but fail to start: $HOME is a file there,
+ * so the runtime cannot mount the sandbox's tmpfs on it (a real start failure, not a mock).
+ * Built locally (no registry), once per base tag.
+ */
+export async function startFailingImage(base: string): Promise<string> {
+  const tag = `swe-sim-test/start-fails:${base.split(':').pop()}`;
+  const dockerfile = `FROM ${base}\nUSER root\nRUN rm -rf /home/sandbox && touch /home/sandbox\nUSER 1000:1000\n`;
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile('docker', ['build', '-q', '-t', tag, '-'], { timeout: 120_000 }, (err) => (err ? reject(err) : resolve()));
+    child.stdin!.end(dockerfile);
+  });
+  return tag;
 }

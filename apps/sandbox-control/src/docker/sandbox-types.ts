@@ -42,6 +42,11 @@ export interface SandboxSpec {
   env?: Record<string, string>;
   /** Extra labels (keys must not start with "swe-sim."). */
   labels?: Record<string, string>;
+  /**
+   * Return as soon as the container is created and let its start go on (`handle.started`):
+   * commands (exec), halts and removals of the sandbox wait for it. Default false (started on return).
+   */
+  startInBackground?: boolean;
 }
 
 /** What createSandbox returns; enough to find the sandbox again. */
@@ -56,6 +61,11 @@ export interface SandboxHandle {
   /** True when the container came from a warm pool (its labels name the pool, not the simulation). */
   fromPool: boolean;
   createdAt: Date;
+  /**
+   * Resolves once the container runs (at once unless `startInBackground`); rejects with a
+   * SandboxError when the start failed, after the container (and a fresh workspace) was removed.
+   */
+  started: Promise<void>;
 }
 
 export interface ExecOptions {

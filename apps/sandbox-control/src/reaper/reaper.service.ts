@@ -214,7 +214,8 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   }
 }
 
-function isInside(dir: string, p: string): boolean {
+/** p lies strictly inside dir (lexically). */
+export function isInside(dir: string, p: string): boolean {
   const rel = path.relative(dir, p);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }

@@ -3,8 +3,9 @@ import { EventData, SandboxErrorCode, SandboxReply, SandboxRequested } from '@sw
 import { StoredEvent } from '@swe-sim/event-store';
 import Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { SandboxError, SandboxLimits, WorkspaceSpec } from '../docker';
-import { ReaperService } from '../reaper/reaper.service';
+import { isInside, ReaperService } from '../reaper/reaper.service';
 import { SandboxRuntime, workspaceCopyId } from '../sandbox/sandbox-runtime';
 import { SandboxRequestError } from '../sandbox/sandbox.errors';
 import { SandboxState } from '../sandbox/sandbox.decider';
@@ -20,9 +21,9 @@ export const REQUEST_LABEL = 'sandbox-control.request-id';
 export const EXPIRES_LABEL = 'sandbox-control.expires-at';
 
 /**
- * SandboxRequested → a started, hardened container named after the sandbox id, with the team's
- * workspace at /workspace (or a throwaway copy of it, `workspace: 'copy'`); SandboxCreated (or
- * SandboxFailed) in stream sandbox-<id>.
+ * SandboxRequested → a hardened container named after the sandbox id, with the team's workspace at
+ * /workspace (or a throwaway copy of it, `workspace: 'copy'`); SandboxCreated (or SandboxFailed) in
+ * stream sandbox-<id>. The container starts while that is recorded and answered (see watchStart).
  * Idempotent: a retry of the same request, or a new request for the same sandbox with the same
  * spec, answers with the sandbox that exists; a container left by a crash before SandboxCreated
  * was recorded is adopted (containers are named by sandbox id: there is never a second one).
@@ -69,6 +70,9 @@ export class RequestSandboxHandler {
     const ttlMs = data.ttlMs ?? runtime.config.SANDBOX_TTL_MS;
     const expiresAt = new Date(Date.now() + ttlMs);
     runtime.creating.add(data.sandboxId);
+    // The container starts while SandboxCreated is recorded and the reply travels (see watchStart).
+    let started: Promise<void> = Promise.resolve();
+    let watched: Promise<void> | null = null;
     try {
       const workspace: WorkspaceSpec = !data.teamId
         ? { type: 'fresh' }
@@ -84,7 +88,9 @@ export class RequestSandboxHandler {
           workspace,
           limits,
           labels: { [REQUEST_LABEL]: request.id, [EXPIRES_LABEL]: expiresAt.toISOString() },
+          startInBackground: true,
         });
+        started = handle.started;
         made = { containerId: handle.containerId, containerName: handle.containerName, workspacePath: handle.workspaceHostPath!, fromPool: handle.fromPool, expiresAt };
       } catch (err) {
         if (!(err instanceof SandboxError)) throw err;
@@ -136,6 +142,7 @@ export class RequestSandboxHandler {
           });
         },
       });
+      watched = this.watchStart(started, data, request, made.workspacePath);
       if (events.some((e) => e.type === 'SandboxCreated')) {
         // Recorded now: the answer is what was recorded (no need to read it back).
         return {
@@ -152,8 +159,43 @@ export class RequestSandboxHandler {
       const reply = await this.existingAnswer(state, data, simulationId, request.id);
       return reply!;
     } finally {
-      runtime.creating.delete(data.sandboxId);
+      // The reaper keeps its hands off until the start has settled (and a failure is recorded).
+      void (watched ?? started.catch(() => undefined)).finally(() => runtime.creating.delete(data.sandboxId));
     }
+  }
+
+  /**
+   * SandboxCreated is recorded (and answered) while the container is still starting: commands wait
+   * for the start in the engine. If it fails, the container is gone (the engine removed it) and the
+   * failure becomes SandboxFailed in the sandbox's stream (the row is closed, a scratch or copied
+   * workspace deleted); the commands that waited get the start's error. A crash before the start
+   * finished leaves a container that never ran: the reaper records the sandbox as lost.
+   */
+  private watchStart(started: Promise<void>, data: Request, request: StoredEvent, workspacePath: string): Promise<void> {
+    const { runtime } = this;
+    const engine = runtime.engines.forSandbox(data.sandboxId).engine;
+    return started.catch(async (err: unknown) => {
+      const reason = (err as Error).message;
+      runtime.logger.warn('sandbox container did not start', { sandboxId: data.sandboxId, error: reason });
+      try {
+        await runtime.record(
+          data.sandboxId,
+          { type: 'RecordStartFailed', data: { sandboxId: data.sandboxId, requestId: request.id, code: 'SANDBOX_ENGINE_ERROR', reason } },
+          {
+            metadata: runtime.metadataFor(request),
+            alsoInTx: async (tx, events) => {
+              if (events.length) await runtime.repo.markDestroyed(tx, data.sandboxId, 'start-failed');
+            },
+          },
+        );
+        await engine.destroySandbox(data.sandboxId); // the container is gone already: the engine forgets it
+        // A workspace of this sandbox alone (scratch, copy) goes; a team's stays.
+        if (isInside(path.join(runtime.config.SANDBOX_WORKSPACE_ROOT, '.scratch'), workspacePath)) await fs.rm(workspacePath, { recursive: true, force: true });
+      } catch (recordErr) {
+        // The reaper finds the row without a container and records the sandbox as lost.
+        runtime.logger.error('recording a failed sandbox start failed', { sandboxId: data.sandboxId, error: (recordErr as Error).message });
+      }
+    });
   }
 
   /** The answer when the sandbox exists already: itself when the spec matches, else a refusal. */

@@ -25,6 +25,8 @@ export type DestroyReason = EventData<typeof SandboxDestroyed>['reason'];
 export type SandboxCommand =
   | { type: 'RecordCreated'; data: EventData<typeof SandboxCreated> }
   | { type: 'RecordFailed'; data: EventData<typeof SandboxFailed> }
+  /** The container of a recorded SandboxCreated did not start (it is started after the reply). */
+  | { type: 'RecordStartFailed'; data: EventData<typeof SandboxFailed> }
   | { type: 'RecordCommand'; executed: EventData<typeof CommandExecuted>; workspaceId: string; changes: FileChange[] }
   | { type: 'RecordFileWrite'; data: EventData<typeof FileWritten> }
   | { type: 'RecordWorkspaceChange'; sandboxId: string; workspaceId: string; requestId: string | null; changes: FileChange[] }
@@ -61,8 +63,9 @@ export function assertLive(state: SandboxState, sandboxId: string): Extract<Sand
     case 'destroyed':
       throw new SandboxRequestError('SANDBOX_DESTROYED', `sandbox ${sandboxId} was destroyed (${state.reason})`, { sandboxId, reason: state.reason });
     case 'none':
-    case 'failed':
       throw new SandboxRequestError('SANDBOX_NOT_FOUND', `sandbox ${sandboxId} does not exist`, { sandboxId });
+    case 'failed':
+      throw new SandboxRequestError('SANDBOX_NOT_FOUND', `sandbox ${sandboxId} does not exist (it failed: ${state.reason})`, { sandboxId });
     default: {
       const unhandled: never = state;
       return unhandled;
@@ -83,6 +86,9 @@ export function decideSandbox(command: SandboxCommand, state: SandboxState): San
       if (state.status === 'destroyed') assertLive(state, command.data.sandboxId);
       throw new SandboxRequestError('SANDBOX_ALREADY_EXISTS', `sandbox ${command.data.sandboxId} already exists`, { sandboxId: command.data.sandboxId });
     }
+    case 'RecordStartFailed':
+      // Only the creation it belongs to fails; destroyed meanwhile (or failed already): nothing to add.
+      return state.status === 'created' && state.requestId === command.data.requestId ? [{ type: 'SandboxFailed', data: command.data }] : [];
     case 'RecordCommand': {
       const live = assertLive(state, command.executed.sandboxId);
       return [
@@ -133,8 +139,12 @@ export function evolveSandbox(state: SandboxState, event: SandboxEvent): Sandbox
         expiresAt: d.expiresAt,
       };
     }
-    case 'SandboxFailed':
-      return state.status === 'none' || state.status === 'failed' ? { status: 'failed', code: event.data.code, reason: event.data.reason } : state;
+    case 'SandboxFailed': {
+      const failed: SandboxState = { status: 'failed', code: event.data.code, reason: event.data.reason };
+      if (state.status === 'none' || state.status === 'failed') return failed;
+      // After SandboxCreated: its container did not start.
+      return state.status === 'created' && state.requestId === event.data.requestId ? failed : state;
+    }
     case 'CommandExecuted':
     case 'FileWritten':
     case 'WorkspaceChanged':

@@ -75,6 +75,38 @@ describe('sandbox decider', () => {
     expect(given([failed]).when({ type: 'RecordCreated', data: e.data as never })()).toEqual([e]);
   });
 
+  describe('a container that does not start after SandboxCreated was recorded', () => {
+    const startFailed = (requestId: string) => ({ sandboxId, requestId, code: 'SANDBOX_ENGINE_ERROR', reason: 'tmpfs mount failed' });
+
+    it('given SandboxCreated, when RecordStartFailed for its request, then SandboxFailed, and commands are refused naming the failure', () => {
+      const e = created();
+      const events = given([e]).when({ type: 'RecordStartFailed', data: startFailed(e.data.requestId as string) })();
+      expect(events).toEqual([{ type: 'SandboxFailed', data: startFailed(e.data.requestId as string) }]);
+      const after = given([e, ...events]).when({ type: 'RecordCommand', executed: executed(), workspaceId: 'w', changes: [] });
+      expect(codeOf(after)).toBe('SANDBOX_NOT_FOUND');
+      expect(after).toThrow(/failed: tmpfs mount failed/);
+    });
+
+    it('given SandboxCreated then SandboxFailed, when RecordCreated again, then SandboxCreated (the id can be used again)', () => {
+      const e = created();
+      const again = created();
+      const failed: SandboxEvent = { type: 'SandboxFailed', data: startFailed(e.data.requestId as string) };
+      expect(given([e, failed]).when({ type: 'RecordCreated', data: again.data as never })()).toEqual([again]);
+    });
+
+    it('given SandboxCreated, when RecordStartFailed for another request, then nothing (a live sandbox stays live)', () => {
+      const e = created();
+      expect(given([e]).when({ type: 'RecordStartFailed', data: startFailed(randomUUID()) })()).toEqual([]);
+      const stray: SandboxEvent = { type: 'SandboxFailed', data: startFailed(randomUUID()) };
+      expect([e, stray].reduce(evolveSandbox, initialSandboxState).status).toBe('created');
+    });
+
+    it('given SandboxCreated then SandboxDestroyed, when RecordStartFailed, then nothing (already gone)', () => {
+      const e = created();
+      expect(given([e, destroyed()]).when({ type: 'RecordStartFailed', data: startFailed(e.data.requestId as string) })()).toEqual([]);
+    });
+  });
+
   it('given nothing, when a command is recorded, then SANDBOX_NOT_FOUND', () => {
     expect(codeOf(given([]).when({ type: 'RecordCommand', executed: executed(), workspaceId: 'w', changes: [] }))).toBe('SANDBOX_NOT_FOUND');
   });

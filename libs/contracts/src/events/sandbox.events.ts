@@ -176,6 +176,12 @@ export type ReleaseReply = z.infer<typeof releaseReplySchema>;
 
 // ------------------------------------------------------------------ facts (stream sandbox-<id>)
 
+/**
+ * The sandbox's container exists (named, labelled, limited, its workspace mounted) and is being
+ * started: SandboxRequested is answered with it while the start goes on, and commands wait for the
+ * start. A container that then fails to start is a SandboxFailed after this event (same requestId,
+ * code SANDBOX_ENGINE_ERROR), and its start error is the error of the commands that waited for it.
+ */
 export const SandboxCreated = defineEvent({
   type: 'SandboxCreated',
   version: 1,
@@ -206,6 +212,7 @@ export const SandboxCreated = defineEvent({
   streamOf: (d) => sandboxStream(d.sandboxId),
 });
 
+/** The request was refused or its container could not be made; or, after SandboxCreated, the container did not start. */
 export const SandboxFailed = defineEvent({
   type: 'SandboxFailed',
   version: 1,
