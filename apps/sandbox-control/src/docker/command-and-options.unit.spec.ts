@@ -25,7 +25,7 @@ describe('timeout command', () => {
     const argv = timeoutWrappedArgv(['pytest', '-q'], 2500, '/tmp/p');
     expect(argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(argv[2]).toContain('timeout --kill-after=1 -s KILL "$s" "$@" &');
-    expect(argv[2]).toContain('/bin/kill -s KILL -- "-$g"');
+    expect(argv[2]).toContain('\nkill -s KILL -- "-$g"');
     expect(argv.slice(3)).toEqual(['swe-sim-exec', '/tmp/p', '2.5', 'pytest', '-q']);
     expect(killGroupArgv('/tmp/p').slice(-1)).toEqual(['/tmp/p']);
   });

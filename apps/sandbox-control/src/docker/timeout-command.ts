@@ -4,14 +4,15 @@
  *
  *   timeout --kill-after=1 -s KILL SECS CMD... &   # timeout makes its own process group G
  *   echo G > PIDFILE                               # so that an abort can kill G
- *   wait; /bin/kill -s KILL -- -G                  # leftovers of the command die with it
+ *   wait; kill -s KILL -- -G                       # leftovers of the command die with it
  *
  * When the limit passes, `timeout` sends SIGKILL to all of G (itself included): exit
  * status 137 (128+KILL), or 124 had TERM been used. When the command ends by itself,
  * the wrapper still kills G, so background children it left (`cmd &`, a fork bomb's
  * offspring) cannot hold the exec's output open or outlive it. Processes that left
  * the group (setsid, daemons) survive until the container is destroyed.
- * procps' /bin/kill is used: dash's builtin kill cannot signal a process group.
+ * The shell's builtin kill signals the group (`--` keeps "-G" from being read as a signal):
+ * one process less per command than procps' /bin/kill (≈ 3 ms of a `true`).
  */
 export type SandboxCommand = string | readonly string[];
 
@@ -24,7 +25,7 @@ const WRAPPER_SCRIPT = [
   'g=$!',
   'echo "$g" > "$p" 2>/dev/null',
   'wait "$g"; rc=$?',
-  '/bin/kill -s KILL -- "-$g" 2>/dev/null',
+  'kill -s KILL -- "-$g" 2>/dev/null',
   'rm -f "$p"',
   'exit "$rc"',
 ].join('\n');
