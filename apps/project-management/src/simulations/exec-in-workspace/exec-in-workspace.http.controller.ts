@@ -1,7 +1,8 @@
 import { BadRequestException, Body, Controller, HttpCode, Param, PipeTransform, Post } from '@nestjs/common';
 import { z } from 'zod';
 import { sandboxImageKindSchema, teamIdSchema } from '@swe-sim/contracts';
-import { UuidParamPipe, ZodBodyPipe } from '@swe-sim/service-runtime';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UuidParamPipe, ZodBodyPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
 import { ExecInWorkspaceHandler } from './exec-in-workspace.handler';
 
@@ -38,15 +39,22 @@ class TeamIdParamPipe implements PipeTransform<string, string> {
   }
 }
 
+@ApiTags('simulations')
 @Controller('simulations')
 export class ExecInWorkspaceHttpController {
-  constructor(private readonly sut: ExecInWorkspaceHandler) {}
+  constructor(private readonly handler: ExecInWorkspaceHandler) {}
 
   /** Runs a command in a fresh sandbox on a throwaway copy of the team's current workspace. */
   @Post(':id/teams/:teamId/exec')
+  @ApiOperation({
+    summary: "Run a command on a team's workspace",
+    description: "In a fresh hardened sandbox on a throwaway copy of the team's current workspace (`repo`: the simulation's repository): nothing it does reaches the simulation's code.",
+  })
+  @ApiOkResponse({ description: '`{exitCode, stdout, stderr, truncated, timedOut, oomKilled, pidsLimitHit, durationMs}`' })
+  @ApiErrors({ 404: ['SIMULATION_NOT_FOUND', 'TEAM_NOT_FOUND'], 503: 'SANDBOX_UNAVAILABLE', 504: 'SANDBOX_TIMEOUT' })
   @Authenticated('write')
   @HttpCode(200)
   exec(@Param('id', UuidParamPipe) id: string, @Param('teamId', TeamIdParamPipe) teamId: string, @Body(new ZodBodyPipe(execBodySchema)) body: z.output<typeof execBodySchema>) {
-    return this.sut.execute(id, teamId, body);
+    return this.handler.execute(id, teamId, body);
   }
 }
