@@ -184,10 +184,17 @@ export class EventStore {
       params.push(options.simulationId);
       filters.push(`AND e.simulation_id = $${params.length}::uuid`);
     }
+    // Whether any matching event is at or past the horizon. The planner cannot estimate
+    // `>= xmin` (a function of the snapshot) and would scan the whole log for it; the newest
+    // transaction id comes off an index instead. Types are several index ranges: there EXISTS
+    // probes each (events_by_type) from the horizon on.
+    const heldBack = options.types
+      ? `EXISTS (SELECT 1 FROM events e WHERE e.transaction_id >= h.xmin ${filters.join(' ')})`
+      : `COALESCE((SELECT max(e.transaction_id) FROM events e WHERE true ${filters.join(' ')}) >= h.xmin, false)`;
     const r = await db.query(
       `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
        SELECT h.xmin::text AS horizon,
-         EXISTS (SELECT 1 FROM events e WHERE e.transaction_id >= h.xmin ${filters.join(' ')}) AS held_back,
+         ${heldBack} AS held_back,
          e.* FROM h LEFT JOIN LATERAL (
          SELECT ${COLUMNS} FROM events e
          WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
