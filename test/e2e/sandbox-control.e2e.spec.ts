@@ -27,9 +27,22 @@ describe('sandbox-control: sandboxes through events', () => {
     lastValueFrom(client.send<T>(type, new EventRecord(data, { metadata: { simulationId: sim } })));
   const failureOf = (p: Promise<unknown>) => p.then(() => ({ code: 'NO_ERROR' }), (e: { code: string; message: string }) => e);
   const containersOf = async (sandboxId: string) => docker.listContainers({ all: true, filters: { name: [`^/swe-sim-sbx-${sandboxId}$`] } });
-  /** A release replies once nothing in the container runs (frozen); the removal follows in the background. */
+  /**
+   * A release replies once nothing of the sandbox's runs: its container is frozen, or holds nothing
+   * but its init and idle `sleep` (no command can enter it any more); the removal follows in the background.
+   */
   const expectReleased = async (sandboxId: string) => {
-    expect((await containersOf(sandboxId)).filter((c) => c.State === 'running')).toHaveLength(0);
+    for (const c of await containersOf(sandboxId)) {
+      if (c.State !== 'running') continue;
+      const top = await docker
+        .getContainer(c.Id)
+        .top({ ps_args: '-o pid,comm' })
+        .catch((err: { statusCode?: number }) => {
+          if (err.statusCode === 404 || err.statusCode === 409) return { Processes: [] as string[][] }; // removed meanwhile: fine
+          throw err;
+        });
+      expect((top.Processes ?? []).map((p) => p[1]).filter((comm) => comm !== 'docker-init' && comm !== 'sleep')).toEqual([]);
+    }
     await eventually(async () => (await containersOf(sandboxId)).length === 0, 10_000, `container of ${sandboxId} removed`);
   };
 

@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SandboxEngine } from './sandbox-engine';
+import { HostCgroups } from './host-cgroups';
 import { SandboxError } from './sandbox-errors';
 import { SandboxImageTags } from './sandbox-image-tags';
 import { makeTempWorkspace, requireSandboxImages, startFailingImage, testRunId } from './sandbox-test-support';
@@ -268,6 +269,37 @@ describe('SandboxEngine against a real Docker engine', () => {
     await expect(fs.stat(handle.workspaceHostPath!)).rejects.toThrow();
     await expect(engine.haltSandbox(id)).resolves.toBe(false);
     await engine.destroySandbox(id); // idempotent
+  });
+
+  describe('haltSandbox', () => {
+    const make = (suffix: string) =>
+      engine.createSandbox({ sandboxId: `${runId}-halt-${suffix}`, simulationId: `sim-${runId}`, image: tags.base, workspace: { type: 'fresh' } });
+    const paused = async (containerId: string) => (await docker.getContainer(containerId).inspect()).State.Paused;
+    afterEach(async () => {
+      for (const s of ['idle', 'leftover']) await engine.destroySandbox(`${runId}-halt-${s}`, { removeWorkspace: true });
+    });
+
+    it('leaves an idle sandbox (init and its sleep only) running where the host cgroup is readable, and refuses commands after', async () => {
+      const h = await make('idle');
+      await engine.exec(h.sandboxId, 'echo done > out.txt');
+      const tasks = await new HostCgroups().taskCount(h.containerId);
+      await expect(engine.haltSandbox(h.sandboxId)).resolves.toBe(true);
+      // Readable here (a local engine): nothing to freeze. Elsewhere it falls back to docker pause.
+      expect(await paused(h.containerId)).toBe(tasks === undefined);
+      if (tasks !== undefined) expect(tasks).toBe(2);
+      await expect(engine.exec(h.sandboxId, 'echo again > out.txt')).rejects.toMatchObject({ code: 'SANDBOX_ENGINE_ERROR', message: expect.stringMatching(/being destroyed/) });
+      expect(await fs.readFile(path.join(h.workspaceHostPath!, 'out.txt'), 'utf8')).toBe('done\n');
+    });
+
+    it('freezes a sandbox where a process outlived its command', async () => {
+      const h = await make('leftover');
+      // setsid: out of the command's process group, so the wrapper does not kill it (once it got there: the sleep 0.2).
+      await engine.exec(h.sandboxId, 'setsid sh -c "sleep 1; echo late > late.txt" > /dev/null 2>&1 & sleep 0.2');
+      await expect(engine.haltSandbox(h.sandboxId)).resolves.toBe(true);
+      expect(await paused(h.containerId)).toBe(true);
+      await new Promise((r) => setTimeout(r, 1_500));
+      await expect(fs.stat(path.join(h.workspaceHostPath!, 'late.txt'))).rejects.toThrow(); // frozen before it wrote
+    });
   });
 
   it('refuses unsafe specs', async () => {

@@ -9,6 +9,7 @@ import { CappedCollector } from './capped-collector';
 import { CgroupCounters, CGROUP_COUNTERS_SCRIPT, parseCgroupCounters } from './cgroup-counters';
 import { DockerStreamDemuxer } from './docker-stream-demuxer';
 import { envList, hardenedContainerOptions, SANDBOX_UID, SANDBOX_USER, WorkspaceMount, WORKSPACE_MOUNT_POINT } from './hardened-container-options';
+import { HostCgroups } from './host-cgroups';
 import { OomEventWatcher } from './oom-event-watcher';
 import { dockerStatusCode, SandboxError } from './sandbox-errors';
 import {
@@ -67,9 +68,15 @@ interface SandboxRecord {
   ownsWorkspace: boolean;
   /** The container's start (see SandboxSpec.startInBackground): what touches the container waits for it. */
   started: Promise<void>;
+  /** Commands (with their helper execs) running in it now. */
+  execsInFlight: number;
+  /** haltSandbox was called: no command starts here any more. */
+  halting: boolean;
 }
 
 const RUNNING: Promise<void> = Promise.resolve();
+/** Tasks of a sandbox container where nothing of its commands is left: the init and its `sleep infinity`. */
+const IDLE_TASKS = 2;
 
 const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -90,6 +97,7 @@ export class SandboxEngine {
   private readonly oom: OomEventWatcher;
   private readonly records = new Map<string, SandboxRecord>();
   private readonly pools: WarmPool[] = [];
+  private readonly hostCgroups = new HostCgroups();
 
   constructor(private readonly options: SandboxEngineOptions) {
     if (!options.instanceId || !isValidSandboxId(options.instanceId)) {
@@ -182,7 +190,7 @@ export class SandboxEngine {
       started,
     };
     // env was given to docker at create; nothing to re-apply per exec.
-    this.records.set(spec.sandboxId, { handle, env: {}, counters: { pidsMax: 0, oomKill: 0 }, ownsWorkspace, started });
+    this.records.set(spec.sandboxId, { handle, env: {}, counters: { pidsMax: 0, oomKill: 0 }, ownsWorkspace, started, execsInFlight: 0, halting: false });
     return handle;
   }
 
@@ -215,6 +223,8 @@ export class SandboxEngine {
       counters: { pidsMax: 0, oomKill: 0 },
       ownsWorkspace: true,
       started: RUNNING,
+      execsInFlight: 0,
+      halting: false,
     });
     return handle;
   }
@@ -340,6 +350,18 @@ export class SandboxEngine {
   async exec(sandboxId: string, cmd: SandboxCommand, opts: ExecOptions = {}): Promise<ExecResult> {
     const record = await this.resolve(sandboxId);
     await record.started; // a start still going on (startInBackground); its failure is this call's error
+    // Checked and counted at once (no await between): haltSandbox relies on it.
+    if (record.halting) throw new SandboxError('SANDBOX_ENGINE_ERROR', `sandbox ${sandboxId} is being destroyed`);
+    record.execsInFlight++;
+    try {
+      return await this.execIn(record, cmd, opts);
+    } finally {
+      record.execsInFlight--;
+    }
+  }
+
+  private async execIn(record: SandboxRecord, cmd: SandboxCommand, opts: ExecOptions): Promise<ExecResult> {
+    const { sandboxId } = record.handle;
     const containerId = record.handle.containerId;
     const container = this.docker.getContainer(containerId);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
@@ -557,6 +579,8 @@ export class SandboxEngine {
       counters: undefined,
       ownsWorkspace: false,
       started: RUNNING,
+      execsInFlight: 0,
+      halting: false,
     };
     // Baseline for limit detection, so that earlier commands' hits are not reported.
     record.counters = await this.readCgroupCounters(this.docker.getContainer(info.Id));
@@ -567,16 +591,26 @@ export class SandboxEngine {
   // ---------------------------------------------------------------- destroy / list / reap
 
   /**
-   * Stops every process of the sandbox at once, without waiting for the container's teardown:
-   * the cgroup is frozen (docker pause, ≈ 10 ms where a SIGKILL waits ≈ 60 ms for the runtime to
-   * reap the container), so nothing in it runs or writes again; the container must then be
-   * removed (destroySandbox, or the reaper: a frozen container is never resumed). Falls back to
-   * a kill when the container cannot be paused (a runtime without a freezer); a container that is
-   * not running (or gone) is already halted. Returns true when the container was found.
+   * Makes sure nothing of the sandbox runs or writes again, without waiting for the container's
+   * teardown; the container must then be removed (destroySandbox, or the reaper: it is never used
+   * again). Commands are refused from here on (in this engine). When no command runs and the
+   * container's cgroup holds nothing but its init and idle main process (read on the host: ≈ 0.1
+   * ms, no Docker call), nothing is left to stop. Otherwise — a leftover process, a command in
+   * flight, a sandbox of another engine instance, cgroups this process cannot see — the cgroup is
+   * frozen (docker pause, ≈ 10 ms where a SIGKILL waits ≈ 60 ms for the runtime to reap the
+   * container); a runtime without a freezer gets a kill. A container that is not running (or gone)
+   * is already halted. Returns true when the container was found.
    */
   async haltSandbox(sandboxId: string): Promise<boolean> {
     const record = this.records.get(sandboxId);
     await record?.started.catch(() => undefined); // not while it starts: a start after the halt would undo it
+    if (record) {
+      record.halting = true; // exec refuses from now on, so an idle container stays idle
+      if (record.execsInFlight === 0) {
+        const tasks = await this.hostCgroups.taskCount(record.handle.containerId);
+        if (tasks !== undefined && tasks <= IDLE_TASKS) return true;
+      }
+    }
     const ref = record?.handle.containerId ?? (isValidSandboxId(sandboxId) ? sandboxContainerName(sandboxId) : undefined);
     if (!ref) return false;
     const container = this.docker.getContainer(ref);
