@@ -1,7 +1,7 @@
 import { Client, ClientConfig } from 'pg';
 import { EventMetadata } from '@swe-sim/contracts';
 import { CheckpointRepository } from './checkpoint-repository';
-import { EVENTS_CHANNEL, EventStore } from './event-store';
+import { EVENTS_CHANNEL, EventStore, Queryable } from './event-store';
 import { StructuredLogger, silentLogger } from './logger';
 import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, START, StoredEvent } from './types';
 
@@ -31,6 +31,8 @@ export interface SubscriptionOptions {
   lockRetryMs?: number;
   /** Failed attempts on one event before it is parked as a dead letter and passed. */
   maxAttempts?: number;
+  /** Called in the transaction that parks an event as a dead letter (e.g. to record that it was). */
+  onParked?: (event: StoredEvent, error: Error, attempts: number, db: Queryable) => Promise<void>;
   /** Called after each committed batch (e.g. to wake work queued by the handler). */
   afterCommit?: (events: readonly StoredEvent[]) => void;
   logger?: StructuredLogger;
@@ -257,6 +259,7 @@ export class Subscription {
     await client.query('BEGIN');
     try {
       await this.checkpoints.park(client, this.name, event.id, err.stack ?? err.message, attempts);
+      await this.options.onParked?.(event, err, attempts, client);
       if (!(await this.checkpoints.advance(client, this.name, from, to))) throw new CheckpointMovedError(this.name);
       await client.query('COMMIT');
     } catch (e) {

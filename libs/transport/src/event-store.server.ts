@@ -1,7 +1,8 @@
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { ClientConfig } from 'pg';
-import { EventStore, HandlerContext, StoredEvent, StructuredLogger, Subscription, silentLogger } from '@swe-sim/event-store';
+import { EventDeadLettered, deadLetterStream } from '@swe-sim/contracts';
+import { EventStore, HandlerContext, Queryable, StoredEvent, StructuredLogger, Subscription, silentLogger } from '@swe-sim/event-store';
 import { EventStoreContext } from './event-store.context';
 import { RequestInboxRepository } from './request-inbox.repository';
 import { RequestWorker } from './request-worker';
@@ -56,6 +57,7 @@ export class EventStoreServer extends Server implements CustomTransportStrategy 
       pollIntervalMs: this.options.pollIntervalMs,
       logger: this.log,
       afterCommit: () => this.worker?.wake(),
+      onParked: (event, error, attempts, db) => recordDeadLetter(store, service, event, error, attempts, db),
     });
     this.worker = new RequestWorker({
       store,
@@ -107,4 +109,17 @@ export class EventStoreServer extends Server implements CustomTransportStrategy 
     const result = await handler(event.data, new EventStoreContext([event, ctx, this.options.store]));
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }
+}
+
+/**
+ * Records that this service gave up on an event (EventDeadLettered, with the event's simulation),
+ * in the transaction that parks it. Not for a parked EventDeadLettered itself: no chain of them.
+ */
+async function recordDeadLetter(store: EventStore, subscription: string, event: StoredEvent, error: Error, attempts: number, db: Queryable): Promise<void> {
+  if (event.type === EventDeadLettered.type || !store.registry.has(EventDeadLettered.type)) return;
+  const data = { subscription, eventId: event.id, type: event.type, attempts, error: error.message.slice(0, 4000) };
+  await store.append(deadLetterStream(subscription, event.id), [{ type: EventDeadLettered.type, data }], {
+    expectedVersion: 'any',
+    metadata: { simulationId: event.metadata.simulationId, correlationId: event.metadata.correlationId, causationId: event.id, actor: subscription },
+  }, db);
 }

@@ -71,6 +71,10 @@ export class SimulationProcessEventController {
   onTeamsReviewed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
     return this.handle('TeamsReviewed', data, ctx);
   }
+  @EventPattern('EventDeadLettered')
+  onDeadLettered(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
+    return this.handle('EventDeadLettered', data, ctx);
+  }
   @EventPattern('SimulationCancelled')
   onCancelled(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
     return this.handle('SimulationCancelled', data, ctx);

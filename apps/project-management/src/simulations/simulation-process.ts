@@ -4,6 +4,7 @@ import {
   MemberMoved,
   TeamsReviewed,
   EventData,
+  EventDeadLettered,
   EstimateAgreed,
   FeatureAbandoned,
   FeatureAssigned,
@@ -40,7 +41,8 @@ export type ProcessInput =
   | { type: 'CommandExecuted'; data: EventData<typeof CommandExecuted> }
   | { type: 'MemberMoved'; data: EventData<typeof MemberMoved> }
   | { type: 'MemberJoined'; data: EventData<typeof MemberJoined> }
-  | { type: 'TeamsReviewed'; data: EventData<typeof TeamsReviewed> };
+  | { type: 'TeamsReviewed'; data: EventData<typeof TeamsReviewed> }
+  | { type: 'EventDeadLettered'; data: EventData<typeof EventDeadLettered> };
 
 export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
   'SimulationStarted',
@@ -57,6 +59,7 @@ export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
   'MemberMoved',
   'MemberJoined',
   'TeamsReviewed',
+  'EventDeadLettered',
 ];
 
 export interface TeamPlan {
@@ -233,6 +236,12 @@ function step(s: SimulationProcess, input: ProcessInput, recordedAt: string): { 
         team.members.push({ personaId: input.data.member.personaId, seniority: input.data.member.seniority });
       }
       return { state: s, reactions: [] };
+    }
+    case 'EventDeadLettered': {
+      // A service gave up on one of this simulation's events: what it was to do will not happen,
+      // so the simulation would wait for ever. It fails instead, saying who failed on what.
+      const d = input.data;
+      return fail(s, 'EVENT_DEAD_LETTERED', `${d.subscription} gave up on ${d.type} ${d.eventId} after ${d.attempts} attempts: ${d.error}`.slice(0, 10_000), recordedAt);
     }
     case 'TeamsReviewed':
       if (s.status !== 'reviewing' || input.data.beforeSprint !== s.sprint + 1) return { state: s, reactions: [] };

@@ -198,4 +198,14 @@ describe('simulation process', () => {
     expect(run(s, [...base, done(sim, 'f1'), done(sim, 'f1')]).reactions).toEqual([]);
     expect(run(s, [...formed(sim), agreed(sim, 'zz', 3)]).state.estimates).toEqual({});
   });
+
+  it('fails, naming the service and the error, when a service gives up on one of its events', () => {
+    const s = aStart();
+    const sim = s.simulationId;
+    const parked: [ProcessInput['type'], unknown] = ['EventDeadLettered', { subscription: 'agent-execution', eventId: randomUUID(), type: 'FeatureAssigned', attempts: 5, error: 'no such persona' }];
+    const { types, reactions, state } = run(s, [...formed(sim), agreed(sim, 'f1', 1), agreed(sim, 'f2', 1), agreed(sim, 'f3', 1), parked]);
+    expect(types).toEqual(['SimulationFailed']);
+    expect(reactions[0].events[0].data).toMatchObject({ code: 'EVENT_DEAD_LETTERED', reason: expect.stringMatching(/^agent-execution gave up on FeatureAssigned .* after 5 attempts: no such persona$/) });
+    expect(state.status).toBe('failed');
+  });
 });
