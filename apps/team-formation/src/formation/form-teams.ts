@@ -320,7 +320,7 @@ function matchings(members: Persona[], needs: Needs): Matching[] {
   return out;
 }
 
-function formPairs(teamId: string, members: Persona[], needs: Needs, random: Random): { pairs: PlannedPair[]; solo: string | null; notes: Map<string, string> } {
+export function formPairs(teamId: string, members: Persona[], needs: Needs, random: Random): { pairs: PlannedPair[]; solo: string | null; notes: Map<string, string> } {
   const notes = new Map<string, string>();
   if (members.length < 2) {
     if (members[0]) notes.set(members[0].personaId, 'Works solo: the only member of the team, so there is no one to pair with.');

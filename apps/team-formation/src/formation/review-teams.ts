@@ -1,7 +1,8 @@
-import { EventData, SimulationStarted, SprintEnded, TeamFormed, TeamsReviewed } from '@swe-sim/contracts';
+import { EventData, MemberMoved, PairFormed, SimulationStarted, SprintEnded, TeamFormed, TeamsReviewed } from '@swe-sim/contracts';
 import { fold } from '@swe-sim/event-store';
 import { FormationEvent, formationDecider } from './formation.decider';
-import { COVERED_LEVEL, FormationFeature, level, needsOf, uncoveredSkills } from './form-teams';
+import { COVERED_LEVEL, FormationFeature, formPairs, level, needsOf, uncoveredSkills } from './form-teams';
+import { mulberry32 } from './prng';
 import { proposeRebalance } from './rebalance';
 
 /**
@@ -29,13 +30,47 @@ export function reviewTeams(history: readonly FormationEvent[], started: EventDa
     : [];
   const after = moved.reduce(formationDecider.evolve, state);
   const joined = joiners(started, after.status === 'formed' ? after.teams : state.teams, teams, beforeSprint);
+  const teamsNow = [...moved, ...joined].reduce(formationDecider.evolve, state);
+  const paired = pairsAgain(started, [...history, ...moved, ...joined], teamsNow.status === 'formed' ? teamsNow.teams : state.teams, teams, beforeSprint);
   const reasons = [...moves.map((m) => m.reason), ...joined.map((j) => j.data.member.reason)];
   const reason = reasons.length ? reasons.join('; ') : teams.length > 1 ? 'no move covers the open features better' : 'nothing to change';
   return [
     ...moved,
     ...joined,
+    ...paired,
     { type: TeamsReviewed.type, data: { simulationId: started.simulationId, beforeSprint, moves: moved.length, joined: joined.length, reason: reason.slice(0, 2000) } },
   ];
+}
+
+/**
+ * Pairs again where members are left without a partner — theirs moved away, or they moved or
+ * joined — with the same complementary pairing as at formation, among those members only (pairs
+ * that still stand stay as they are). Nothing when the simulation does not pair.
+ */
+function pairsAgain(
+  started: EventData<typeof SimulationStarted>,
+  events: readonly FormationEvent[],
+  teams: Record<string, string[]>,
+  shares: { teamId: string; openFeatures: FormationFeature[] }[],
+  beforeSprint: number,
+): Extract<FormationEvent, { type: 'PairFormed' }>[] {
+  if (!started.config.process?.pairing) return [];
+  // The pairs that stand: formed, and neither member moved since.
+  let standing: { driver: string; navigator: string }[] = [];
+  for (const e of events) {
+    if (e.type === PairFormed.type) standing.push({ driver: e.data.driver, navigator: e.data.navigator });
+    if (e.type === MemberMoved.type) standing = standing.filter((p) => p.driver !== e.data.personaId && p.navigator !== e.data.personaId);
+  }
+  const inPair = new Set(standing.flatMap((p) => [p.driver, p.navigator]));
+  const random = mulberry32(started.config.seed + beforeSprint);
+  const out: Extract<FormationEvent, { type: 'PairFormed' }>[] = [];
+  for (const share of [...shares].sort((a, b) => a.teamId.localeCompare(b.teamId))) {
+    const alone = started.config.roster.filter((p) => (teams[share.teamId] ?? []).includes(p.personaId) && !inPair.has(p.personaId));
+    if (alone.length < 2) continue;
+    const { pairs } = formPairs(`${share.teamId}-s${beforeSprint}`, alone, needsOf(started.project.stack, share.openFeatures), random);
+    for (const p of pairs) out.push({ type: PairFormed.type, data: { simulationId: started.simulationId, teamId: share.teamId, ...p } });
+  }
+  return out;
 }
 
 /** Personas on no team who cover a skill a team's open features need and nobody there has (≥ 3). */

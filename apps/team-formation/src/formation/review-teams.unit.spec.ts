@@ -61,4 +61,22 @@ describe(reviewTeams.name, () => {
     expect(events[0].data).toMatchObject({ teamId: 't1', beforeSprint: 2, member: { personaId: 'cat', reason: expect.stringContaining('algorithms 5, needed by f3') } });
     expect(events[1].data).toMatchObject({ moves: 0, joined: 1 });
   });
+
+  it('pairs again those a move left without a partner, keeps the pairs that stand, and pairs nobody when the simulation does not pair', () => {
+    const pairing = (on: boolean) => ({ ...(started as any), config: { seed: 5, roster, process: { pairing: on } } });
+    const pair = (teamId: string, driver: string, navigator: string): FormationEvent => ({ type: 'PairFormed', data: { simulationId: sim, teamId, pairId: `${teamId}-pair-1`, driver, navigator, reason: 'r' } });
+    const history = [...formed({ t1: { members: ['ann', 'ben'], features: ['f1', 'f3'] }, t2: { members: ['cat', 'dan'], features: ['f2', 'f4'] } }), pair('t1', 'ben', 'ann'), pair('t2', 'cat', 'dan')];
+    const events = reviewTeams(history, pairing(true), sprintEnded(['f1']));
+    expect(events.map((e) => e.type)).toEqual(['MemberMoved', 'MemberMoved', 'PairFormed', 'PairFormed', 'TeamsReviewed']);
+    const pairs = events.filter((e) => e.type === 'PairFormed').map((e) => e.data as { teamId: string; pairId: string; driver: string; navigator: string });
+    expect(pairs.map((p) => [p.teamId, [p.driver, p.navigator].sort()])).toEqual([
+      ['t1', ['ann', 'cat']],
+      ['t2', ['ben', 'dan']],
+    ]);
+    expect(pairs.map((p) => p.pairId)).toEqual(['t1-s2-pair-1', 't2-s2-pair-1']);
+    expect(reviewTeams(history, pairing(false), sprintEnded(['f1'])).filter((e) => e.type === 'PairFormed')).toEqual([]);
+    // Nobody moved: the pairs stand and none is formed.
+    const settled = [...formed({ t1: { members: ['ann', 'ben'], features: ['f1', 'f2'] }, t2: { members: ['cat', 'dan'], features: ['f3', 'f4'] } }), pair('t1', 'ben', 'ann'), pair('t2', 'cat', 'dan')];
+    expect(reviewTeams(settled, pairing(true), sprintEnded(['f1'])).map((e) => e.type)).toEqual(['TeamsReviewed']);
+  });
 });
