@@ -169,6 +169,19 @@ describe('SandboxEngine against a real Docker engine', () => {
     expect(after.pidsLimitHit).toBe(false);
   });
 
+  it('reads the limit counters of a local engine\'s container on the host, the same as inside it', async () => {
+    const [c] = await engine.listManaged({ sandboxId });
+    const onHost = await new HostCgroups().counters(c!.containerId);
+    // Local engine and cgroups in sight here; elsewhere the engine asks inside the container instead.
+    if (onHost === undefined) return;
+    const r = await engine.exec(sandboxId, 'for i in $(seq 80); do sleep 5 & done 2>/dev/null; exit 1'); // over the limit of 64
+    expect(r.pidsLimitHit).toBe(true);
+    const after = (await new HostCgroups().counters(c!.containerId))!;
+    expect(after.pidsMax).toBeGreaterThan(onHost.pidsMax);
+    const inside = await engine.exec(sandboxId, 'cat /sys/fs/cgroup/pids/pids.events 2>/dev/null || cat /sys/fs/cgroup/pids.events');
+    expect(after.pidsMax).toBe(Number(/max (\d+)/.exec(inside.stdout)![1]));
+  });
+
   it('reports an OOM-killed command, and not a plain SIGKILL as OOM', async () => {
     const hog = await engine.exec(sandboxId, ['python3', '-c', 'b = bytearray(1024 * 1024 * 1024); print("survived")'], {
       timeoutMs: 20_000,

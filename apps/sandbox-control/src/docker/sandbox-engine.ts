@@ -526,7 +526,10 @@ export class SandboxEngine {
     }
   }
 
+  /** From the host's cgroup files where they can be seen (a file read), else from inside the container (an exec, ≈ 45 ms). */
   private async readCgroupCounters(container: Docker.Container): Promise<CgroupCounters | undefined> {
+    const onHost = await this.hostCgroups.counters(container.id);
+    if (onHost) return onHost;
     const text = await this.auxExec(container, ['/bin/sh', '-c', CGROUP_COUNTERS_SCRIPT]);
     return text === undefined ? undefined : parseCgroupCounters(text);
   }
