@@ -12,7 +12,7 @@ describe('backlog decomposed by the product-manager agent', () => {
   let ae: RunningService | undefined;
 
   beforeAll(async () => {
-    stack = await startSimulationStack('product-manager.json', { services: ['project-management'], env: { LLM_MAX_ATTEMPTS: '1' } });
+    stack = await startSimulationStack('product-manager.json', { services: ['project-management', 'team-formation'], env: { LLM_MAX_ATTEMPTS: '1' } });
   });
   afterAll(async () => {
     await ae?.kill();
@@ -57,6 +57,13 @@ describe('backlog decomposed by the product-manager agent', () => {
       ['word-count', ['tests/test_count.py']],
     ]);
     expect(project.backlog[1].skills).toEqual(['python', 'testing']);
+    // team-formation assessed the project again with its features (created without any).
+    const reassessed = await eventually(async () => {
+      const p = await getProject(good);
+      return p.requiredSkills?.some((s: any) => s.reason.includes('feature word-count needs it')) && p;
+    }, 10_000, 'staffing reassessed');
+    expect(reassessed.requiredSkills.find((s: any) => s.skill === 'python').reason).toMatch(/feature slugify needs it; feature word-count needs it$/);
+    expect((await streamEvents(`staffing-${good}`)).map((e) => e.type)).toEqual(['ProjectStaffingAssessed', 'ProjectStaffingAssessed']);
 
     expect(await streamEvents(`backlog-${good}`)).toEqual([
       { type: 'BacklogDecomposed', data: expect.objectContaining({ projectId: good, llm: { agentId: 'product-manager', seq: 0 } }) },

@@ -12,4 +12,9 @@ export class ProjectNeedsRepository {
     );
     return r.rowCount === 1;
   }
+
+  /** The needs as reassessed (after a backlog decomposition). */
+  async update(db: Queryable, projectId: string, requiredSkills: unknown): Promise<void> {
+    await db.query('UPDATE tf_project_needs SET required_skills = $2 WHERE project_id = $1', [projectId, JSON.stringify(requiredSkills)]);
+  }
 }
