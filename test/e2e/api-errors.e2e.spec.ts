@@ -80,6 +80,16 @@ describe('project-management API errors', () => {
     expect((await call('/%E0%A4%A')).body.error.code).toMatch(/BAD_REQUEST|ROUTE_NOT_FOUND/);
   });
 
+  it('refuses a query string on a route that takes none, naming the parameter, as routes with one refuse unknown parameters', async () => {
+    const missing = randomUUID();
+    expect(await call(`/projects/${missing}?at=5`)).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'at' } } });
+    expect(await call(`/roster?verbose=1`)).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'verbose' } } });
+    expect(await post(`/projects?dryRun=true`, aProjectBody())).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'dryRun' } } });
+    expect(await call(`/projects?colour=red`)).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'colour' } } });
+    expect((await call(`/projects?limit=1`)).status).toBe(200);
+    expect((await call(`/projects/${missing}`)).status).toBe(404);
+  });
+
   it('stores SQL and shell metacharacters and odd unicode in strings as given', async () => {
     const odd = "Robert'); DROP TABLE pm_projects;-- $(reboot) `id` | && \u202Eevil\u200B 𝔘𝔫𝔦 ﷽ \uFFFD é";
     const r = await post('/projects', aProjectBody({ name: odd, goals: [odd] }));

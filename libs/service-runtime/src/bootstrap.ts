@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { EventDefinition } from '@swe-sim/contracts';
 import { EventStoreServer } from '@swe-sim/transport';
 import { BaseConfig, ConfigError, baseConfigSchema, loadConfig } from './config';
+import { QueryStringInterceptor } from './query-string.interceptor';
 import { HttpErrorFilter } from './http-error.filter';
 import { JsonLogger } from './json-logger';
 import { RpcErrorFilter } from './rpc-error.filter';
@@ -55,6 +56,7 @@ export async function bootstrapService(def: ServiceDefinition): Promise<INestApp
   app.use((err: unknown, _req: unknown, _res: unknown, next: (err?: unknown) => void) => next(bodyParserError(err, config.HTTP_BODY_LIMIT_BYTES)));
   // One error body for every HTTP error; the RPC side below has its own filter and does not inherit this one.
   app.useGlobalFilters(new HttpErrorFilter(logger));
+  app.useGlobalInterceptors(new QueryStringInterceptor());
   // Its own config (HTTP filters must not catch RPC errors), initialised after our filter is in.
   app
     .connectMicroservice({ strategy: app.get(EventStoreServer) }, { inheritAppConfig: false, deferInitialization: true })

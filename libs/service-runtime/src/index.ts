@@ -10,3 +10,4 @@ export * from './http-error.filter';
 export * from './params.pipe';
 export * from './public-route';
 export * from './openapi';
+export * from './query-string.interceptor';
