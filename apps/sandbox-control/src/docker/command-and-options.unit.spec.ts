@@ -22,11 +22,12 @@ describe('timeout command', () => {
   });
 
   it('wraps the command under timeout -s KILL with the pid file', () => {
-    const argv = timeoutWrappedArgv(['pytest', '-q'], 2500, '/tmp/p');
+    const argv = timeoutWrappedArgv(['pytest', '-q'], 2500, '/tmp/p', 'swe-sim-exit:abc');
     expect(argv.slice(0, 2)).toEqual(['/bin/sh', '-c']);
     expect(argv[2]).toContain('timeout --kill-after=1 -s KILL "$s" "$@" &');
     expect(argv[2]).toContain('\nkill -s KILL -- "-$g"');
-    expect(argv.slice(3)).toEqual(['swe-sim-exec', '/tmp/p', '2.5', 'pytest', '-q']);
+    expect(argv[2]).toContain('printf "%s %s\\n" "$m" "$rc" >&2');
+    expect(argv.slice(3)).toEqual(['swe-sim-exec', '/tmp/p', '2.5', 'swe-sim-exit:abc', 'pytest', '-q']);
     expect(killGroupArgv('/tmp/p').slice(-1)).toEqual(['/tmp/p']);
   });
 });

@@ -1,5 +1,6 @@
 import { CappedCollector } from './capped-collector';
 import { DockerStreamDemuxer } from './docker-stream-demuxer';
+import { ExitTrailer } from './exit-trailer';
 
 function frame(type: number, payload: string | Buffer): Buffer {
   const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
@@ -87,5 +88,39 @@ describe('DockerStreamDemuxer', () => {
 
   it('rejects a stream that is not multiplexed', async () => {
     await expect(demux([Buffer.from('plain text, not frames')])).rejects.toThrow(/not a multiplexed/);
+  });
+});
+
+describe(ExitTrailer.name, () => {
+  const marker = 'swe-sim-exit:0f1e2d3c-aaaa-bbbb-cccc-123456789abc';
+  const through = (chunks: Array<string | Buffer>, cap = 1 << 20) => {
+    const collector = new CappedCollector(cap);
+    const sut = new ExitTrailer(collector, marker);
+    for (const c of chunks) sut.accept(Buffer.isBuffer(c) ? c : Buffer.from(c));
+    const status = sut.finish();
+    return { status, text: collector.text(), bytes: collector.totalBytes };
+  };
+
+  it('takes the exit status from the end of stderr and strips the trailer, however the chunks fall', () => {
+    const whole = `oops\nerror: 3 failed\n${marker} 3\n`;
+    expect(through([whole])).toEqual({ status: 3, text: 'oops\nerror: 3 failed\n', bytes: 21 });
+    const bytewise = [...whole].map((ch) => ch);
+    expect(through(bytewise)).toEqual({ status: 3, text: 'oops\nerror: 3 failed\n', bytes: 21 });
+    expect(through(['x'.repeat(100_000), `${marker.slice(0, 10)}`, `${marker.slice(10)} 137\n`])).toMatchObject({ status: 137, bytes: 100_000 });
+    expect(through([`${marker} 0\n`])).toEqual({ status: 0, text: '', bytes: 0 });
+  });
+
+  it('passes everything on and says null when the trailer is not the last thing written (cut off, a leftover wrote after it, another marker)', () => {
+    expect(through(['partial output'])).toEqual({ status: null, text: 'partial output', bytes: 14 });
+    expect(through([`${marker} 0\n`, 'late write\n'])).toMatchObject({ status: null, text: `${marker} 0\nlate write\n` });
+    const forged = `swe-sim-exit:other-exec 0\n`;
+    expect(through([forged])).toEqual({ status: null, text: forged, bytes: forged.length });
+    expect(through([`${marker} 999\n`])).toMatchObject({ status: null });
+    expect(through([])).toEqual({ status: null, text: '', bytes: 0 });
+  });
+
+  it('keeps the collector\'s cap and byte count exact (the trailer is not output)', () => {
+    const r = through(['a'.repeat(50), 'b'.repeat(50), `${marker} 1\n`], 60);
+    expect(r).toEqual({ status: 1, text: 'a'.repeat(50) + 'b'.repeat(10), bytes: 100 });
   });
 });

@@ -88,6 +88,15 @@ describe('SandboxEngine against a real Docker engine', () => {
     expect(argv.stdout).toBe("['a b', '$HOME']\n");
   });
 
+  it('knows the exit status when a process outside the command\'s group writes to stderr after it ended', async () => {
+    // The wrapper's status line is then not the last output: Docker is asked instead.
+    const r = await engine.exec(sandboxId, 'setsid sh -c "sleep 0.3; echo late >&2" & sleep 0.1; echo early >&2; exit 5');
+    expect(r.exitCode).toBe(5);
+    expect(r.stderr).toMatch(/^early\n(.|\n)*late\n$/);
+    const plain = await engine.exec(sandboxId, 'echo done >&2; exit 7');
+    expect(plain).toMatchObject({ exitCode: 7, stderr: 'done\n', stderrBytes: 5 });
+  });
+
   it('lets only /workspace, /tmp and $HOME be written', async () => {
     const r = await engine.exec(
       sandboxId,

@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { CappedCollector } from './capped-collector';
 import { CgroupCounters, CGROUP_COUNTERS_SCRIPT, parseCgroupCounters } from './cgroup-counters';
 import { DockerStreamDemuxer } from './docker-stream-demuxer';
+import { ExitTrailer } from './exit-trailer';
 import { envList, hardenedContainerOptions, SANDBOX_UID, SANDBOX_USER, WorkspaceMount, WORKSPACE_MOUNT_POINT } from './hardened-container-options';
 import { HostCgroups } from './host-cgroups';
 import { OomEventWatcher } from './oom-event-watcher';
@@ -366,8 +367,10 @@ export class SandboxEngine {
     const container = this.docker.getContainer(containerId);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
     const maxOutputBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    const pidFile = `/tmp/.swe-sim-exec-${randomUUID()}.pid`;
-    const argv = timeoutWrappedArgv(cmd, timeoutMs, pidFile);
+    const execId = randomUUID();
+    const pidFile = `/tmp/.swe-sim-exec-${execId}.pid`;
+    const exitMarker = `swe-sim-exit:${execId}`;
+    const argv = timeoutWrappedArgv(cmd, timeoutMs, pidFile, exitMarker);
     const env = { ...record.env, ...(opts.env ?? {}) };
     void this.oom.start();
 
@@ -375,6 +378,8 @@ export class SandboxEngine {
     const t0 = performance.now();
     const stdout = new CappedCollector(maxOutputBytes);
     const stderr = new CappedCollector(maxOutputBytes);
+    const stderrTrailer = new ExitTrailer(stderr, exitMarker);
+    let reportedExit: number | null = null;
     const abort = new AbortController();
     let backstopFired = false;
     let callerAborted = false;
@@ -422,16 +427,18 @@ export class SandboxEngine {
         const destroy = () => s.destroy?.();
         abort.signal.addEventListener('abort', destroy, { once: true });
         try {
-          await pipeline(stream, new DockerStreamDemuxer(stdout, stderr));
+          await pipeline(stream, new DockerStreamDemuxer(stdout, stderrTrailer));
         } catch {
           // Aborted (backstop / caller) or the connection dropped: judged below.
         } finally {
           abort.signal.removeEventListener('abort', destroy);
         }
       }
+      reportedExit = stderrTrailer.finish();
       if (exec) {
         if (abort.signal.aborted) await this.killGroup(container, pidFile);
-        exitCode = await this.execExitCode(exec);
+        // The wrapper's own report when the stream ended normally; else (cut off, a leftover wrote after it) Docker's.
+        exitCode = !abort.signal.aborted && reportedExit !== null ? reportedExit : await this.execExitCode(exec);
       }
     } finally {
       clearTimeout(backstop);

@@ -5,6 +5,7 @@
  *   timeout --kill-after=1 -s KILL SECS CMD... &   # timeout makes its own process group G
  *   echo G > PIDFILE                               # so that an abort can kill G
  *   wait; kill -s KILL -- -G                       # leftovers of the command die with it
+ *   printf 'MARKER STATUS\n' >&2                   # the exit status, read from the stream
  *
  * When the limit passes, `timeout` sends SIGKILL to all of G (itself included): exit
  * status 137 (128+KILL), or 124 had TERM been used. When the command ends by itself,
@@ -20,13 +21,14 @@ export type SandboxCommand = string | readonly string[];
 export const TIMEOUT_EXIT_CODES: ReadonlySet<number> = new Set([124, 137]);
 
 const WRAPPER_SCRIPT = [
-  'p="$1"; s="$2"; shift 2',
+  'p="$1"; s="$2"; m="$3"; shift 3',
   'timeout --kill-after=1 -s KILL "$s" "$@" &',
   'g=$!',
   'echo "$g" > "$p" 2>/dev/null',
   'wait "$g"; rc=$?',
   'kill -s KILL -- "-$g" 2>/dev/null',
   'rm -f "$p"',
+  'printf "%s %s\\n" "$m" "$rc" >&2', // the exit status, last on stderr (see exit-trailer.ts)
   'exit "$rc"',
 ].join('\n');
 
@@ -45,9 +47,12 @@ export function timeoutSeconds(timeoutMs: number): string {
   return s.replace(/0+$/, '').replace(/\.$/, '');
 }
 
-/** The argv that exec runs: the wrapper above around `timeout` around the command. */
-export function timeoutWrappedArgv(cmd: SandboxCommand, timeoutMs: number, pidFile: string): string[] {
-  return ['/bin/sh', '-c', WRAPPER_SCRIPT, 'swe-sim-exec', pidFile, timeoutSeconds(timeoutMs), ...commandArgv(cmd)];
+/**
+ * The argv that exec runs: the wrapper above around `timeout` around the command. The wrapper ends
+ * stderr with `<exitMarker> <exit status>` (ExitTrailer reads and strips it).
+ */
+export function timeoutWrappedArgv(cmd: SandboxCommand, timeoutMs: number, pidFile: string, exitMarker: string): string[] {
+  return ['/bin/sh', '-c', WRAPPER_SCRIPT, 'swe-sim-exec', pidFile, timeoutSeconds(timeoutMs), exitMarker, ...commandArgv(cmd)];
 }
 
 /** Argv that kills the process group recorded in pidFile (used when a caller aborts). */
