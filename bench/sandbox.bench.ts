@@ -18,7 +18,7 @@ import { createEventRegistry } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
 import { createTestDatabase, startService } from '@swe-sim/testing';
 import { EventRecord, EventStoreClient } from '@swe-sim/transport';
-import { SandboxEngine, sandboxImageTags } from '../apps/sandbox-control/src/docker';
+import { SandboxEngine, sandboxImageTags, SandboxLabel } from '../apps/sandbox-control/src/docker';
 import { BenchFigure, figure, now, percentile } from './bench-kit';
 
 const run$ = promisify(execFile);
@@ -64,11 +64,19 @@ export async function run(log: (line: string) => void = () => {}): Promise<Bench
       await send('CommandRequested', { sandboxId, cmd: ['true'] });
       await send('SandboxReleased', { sandboxId });
     });
+  // A release replies before its container is removed (that finishes in the background): wait for
+  // the removals, untimed, so that they do not slow the baseline measured next.
+  const removalsDone = async () => {
+    while ((await engine.docker.listContainers({ all: true, filters: { label: [`${SandboxLabel.owner}=${instanceId}`] } })).length > 0) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
   const dockerRun = () => timed(() => run$('docker', ['run', '--rm', '--network', 'none', image, 'true']));
 
   try {
     await client.connect();
     await cycle(); // warm-up: connections, first-use paths
+    await removalsDone();
     await dockerRun();
 
     // One at a time, alternating so drift hits both alike.
@@ -76,6 +84,7 @@ export async function run(log: (line: string) => void = () => {}): Promise<Bench
     for (let i = 0; i < SEQUENTIAL; i++) {
       seq.baseline.push(await dockerRun());
       seq.subject.push(await cycle());
+      await removalsDone();
     }
     for (const p of [50, 95]) {
       emit(figure(`sandbox.create_exec_destroy.sequential.p${p}`, percentile(seq.subject, p), percentile(seq.baseline, p), 'ms', 'lower'));
@@ -86,6 +95,7 @@ export async function run(log: (line: string) => void = () => {}): Promise<Bench
     for (let r = 0; r < PARALLEL_ROUNDS; r++) {
       par.baseline.push(...(await Promise.all(Array.from({ length: PARALLEL }, () => dockerRun()))));
       par.subject.push(...(await Promise.all(Array.from({ length: PARALLEL }, () => cycle()))));
+      await removalsDone();
     }
     for (const p of [50, 95]) {
       emit(figure(`sandbox.create_exec_destroy.${PARALLEL}_at_once.p${p}`, percentile(par.subject, p), percentile(par.baseline, p), 'ms', 'lower'));
