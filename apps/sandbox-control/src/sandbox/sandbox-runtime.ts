@@ -202,9 +202,9 @@ export class SandboxRuntime implements OnApplicationShutdown {
     if (isWorkspaceCopy(workspaceId)) return [];
     const exists = await fs.stat(workspacePath).then(() => true, () => false);
     if (!exists) return [];
-    const scanned = await this.scanner.scan(workspacePath);
+    // The folder and the last recorded manifest at once (independent: files vs Postgres).
+    const [scanned, previous] = await Promise.all([this.scanner.scan(workspacePath), this.repo.manifest(workspaceId)]);
     const current = new Map([...scanned].map(([p, f]) => [p, f.hash]));
-    const previous = await this.repo.manifest(workspaceId);
     const changes: Array<FileChange & { size?: number }> = [];
     for (const change of diffManifest(previous, current)) {
       if (change.hash === null) {
