@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '@swe-sim/testing';
-import { SimulationStack, finished, startSimulationStack, twoModuleProject } from '../support/simulation-stack';
+import { SimulationStack, aCompletedSimulation, startSimulationStack } from '../support/simulation-stack';
 
 /** Every entry of a folder (git's own files included) with a hash of its content, mode and owner. */
 function folderState(root: string): Map<string, string> {
@@ -48,15 +48,7 @@ describe('running a command on a team workspace', () => {
 
   beforeAll(async () => {
     stack = await startSimulationStack('simulation-complete.json');
-    const created = await stack.post('/projects', twoModuleProject());
-    const started = await stack.post(`/projects/${created.body.projectId}/simulations`, {
-      seed: 11,
-      teams: 1,
-      teamSize: 3,
-      process: { pairing: true, review: true, swapEveryTurns: 2 },
-    });
-    simulationId = started.body.simulationId;
-    expect((await stack.waitFor(simulationId, finished)).status).toBe('completed');
+    simulationId = await aCompletedSimulation(stack);
     repoFolder = join(stack.env.SANDBOX_WORKSPACE_ROOT, simulationId, 'repo');
   });
   afterAll(() => stack?.stop());

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createEventRegistry, llmStream } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
 import { eventually } from '@swe-sim/testing';
-import { SimulationStack, finished, startSimulationStack, twoModuleProject } from '../support/simulation-stack';
+import { SimulationStack, aCompletedSimulation, startSimulationStack } from '../support/simulation-stack';
 
 /**
  * Issue 6: GET /simulations/:id/export streams a real simulation's history as JSON lines — every
@@ -29,15 +29,7 @@ describe('exporting a simulation', () => {
   beforeAll(async () => {
     stack = await startSimulationStack('simulation-complete.json');
     store = new EventStore(stack.db.pool, { registry: createEventRegistry() });
-    const created = await stack.post('/projects', twoModuleProject());
-    const started = await stack.post(`/projects/${created.body.projectId}/simulations`, {
-      seed: 11,
-      teams: 1,
-      teamSize: 3,
-      process: { pairing: true, review: true, swapEveryTurns: 2 },
-    });
-    simulationId = started.body.simulationId;
-    expect((await stack.waitFor(simulationId, finished)).status).toBe('completed');
+    simulationId = await aCompletedSimulation(stack);
   });
   afterAll(() => stack?.stop());
 

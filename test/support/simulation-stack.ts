@@ -109,3 +109,20 @@ export async function startSimulationStack(
 }
 
 export const finished = (sim: { status: string }) => sim.status === 'completed' || sim.status === 'failed';
+
+/**
+ * The simulation of simulation-complete.json's script to its end (a pair, a solo engineer,
+ * reviews, two features merged): what tests that need a finished history start from.
+ */
+export async function aCompletedSimulation(stack: SimulationStack): Promise<string> {
+  const created = await stack.post('/projects', twoModuleProject());
+  const started = await stack.post(`/projects/${created.body.projectId}/simulations`, {
+    seed: 11,
+    teams: 1,
+    teamSize: 3,
+    process: { pairing: true, review: true, swapEveryTurns: 2 },
+  });
+  const sim = await stack.waitFor(started.body.simulationId, finished);
+  if (sim.status !== 'completed') throw new Error(`the simulation ended ${sim.status}`);
+  return started.body.simulationId;
+}

@@ -244,21 +244,13 @@ export class EventStore {
    * `snapshot` is its MVCC snapshot (pg_current_snapshot), for `completeUpTo` to tell later whether
    * what it saw of a simulation was all there will ever be.
    */
-  async consistentRead<T>(fn: (tx: PoolClient, snapshot: string) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+  consistentRead<T>(fn: (tx: PoolClient, snapshot: string) => Promise<T>): Promise<T> {
+    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', async (client) => {
       const snapshot: string = (await client.query('SELECT pg_current_snapshot()::text AS snapshot')).rows[0].snapshot;
-      const result = await fn(client, snapshot);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return fn(client, snapshot);
+    });
   }
+
 
   /**
    * Whether a read under `snapshot` saw every event the simulation will ever have up to `position`:
@@ -302,12 +294,18 @@ export class EventStore {
 
   /** Runs fn in one transaction on one client; commits on success, rolls back on any error. */
   async transaction<T>(fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+    const result = await this.inTransaction('BEGIN', fn);
+    this.notifyAppended();
+    return result;
+  }
+
+  /** fn on one client between `begin` and COMMIT; ROLLBACK on any error; the client released either way. */
+  private async inTransaction<T>(begin: string, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await fn(client);
       await client.query('COMMIT');
-      this.notifyAppended();
       return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -316,6 +314,7 @@ export class EventStore {
       client.release();
     }
   }
+
 
   toStored(row: any): StoredEvent {
     return {
