@@ -41,7 +41,7 @@ describe('sandbox-control: sandboxes through events', () => {
           if (err.statusCode === 404 || err.statusCode === 409) return { Processes: [] as string[][] }; // removed meanwhile: fine
           throw err;
         });
-      expect((top.Processes ?? []).map((p) => p[1]).filter((comm) => comm !== 'docker-init' && comm !== 'sleep')).toEqual([]);
+      expect((top.Processes ?? []).map((p: string[]) => p[1]).filter((comm: string) => comm !== 'docker-init' && comm !== 'sleep')).toEqual([]);
     }
     await eventually(async () => (await containersOf(sandboxId)).length === 0, 10_000, `container of ${sandboxId} removed`);
   };

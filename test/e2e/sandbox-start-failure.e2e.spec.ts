@@ -69,7 +69,7 @@ describe('sandbox-control: a container that does not start after SandboxCreated'
       return events.length >= 2 ? events : undefined;
     }, 10_000, 'SandboxFailed recorded');
     expect(stream.map((e) => e.type)).toEqual(['SandboxCreated', 'SandboxFailed']);
-    expect(stream[1]!.data).toMatchObject({ sandboxId, requestId: stream[0]!.data.requestId, code: 'SANDBOX_ENGINE_ERROR', reason: expect.stringMatching(/starting sandbox/) });
+    expect(stream[1]!.data).toMatchObject({ sandboxId, requestId: (stream[0]!.data as { requestId: string }).requestId, code: 'SANDBOX_ENGINE_ERROR', reason: expect.stringMatching(/starting sandbox/) });
 
     // No container, no scratch workspace, a closed row; later commands are refused naming the failure.
     expect(await engine.listManaged({ sandboxId })).toEqual([]);
