@@ -6,6 +6,8 @@ import { ReleaseSandboxController } from './release-sandbox/release-sandbox.cont
 import { ReleaseSandboxHandler } from './release-sandbox/release-sandbox.handler';
 import { RequestSandboxController } from './request-sandbox/request-sandbox.controller';
 import { RequestSandboxHandler } from './request-sandbox/request-sandbox.handler';
+import { RunOnceController } from './run-once/run-once.controller';
+import { RunOnceHandler } from './run-once/run-once.handler';
 import { RunCommandController } from './run-command/run-command.controller';
 import { RunCommandHandler } from './run-command/run-command.handler';
 import { SandboxRuntime } from './sandbox/sandbox-runtime';
@@ -15,7 +17,7 @@ import { WriteFileHandler } from './write-file/write-file.handler';
 
 /** Sandboxes: one folder per use case (a @MessagePattern controller feeding a handler), shared runtime and reaper. */
 @Module({
-  controllers: [RequestSandboxController, RunCommandController, WriteFileController, ReadFileController, ReleaseSandboxController],
+  controllers: [RequestSandboxController, RunCommandController, WriteFileController, ReadFileController, ReleaseSandboxController, RunOnceController],
   providers: [
     SandboxRepository,
     SandboxRuntime,
@@ -25,6 +27,7 @@ import { WriteFileHandler } from './write-file/write-file.handler';
     WriteFileHandler,
     ReadFileHandler,
     ReleaseSandboxHandler,
+    RunOnceHandler,
   ],
 })
 export class SandboxModule {}

@@ -6,7 +6,8 @@ import { ReaperService } from '../reaper/reaper.service';
 import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 import { assertLive } from '../sandbox/sandbox.decider';
 import { SandboxRequestError } from '../sandbox/sandbox.errors';
-import { EVENT_INLINE_OUTPUT_BYTES, inlineOutput, REPLY_INLINE_OUTPUT_BYTES } from '../sandbox/output-inline';
+import { commandReplyOf } from '../sandbox/command-reply';
+import { EVENT_INLINE_OUTPUT_BYTES } from '../sandbox/output-inline';
 
 /**
  * CommandRequested → exec in the sandbox (timeout, output cap, OOM / pids detection) →
@@ -92,19 +93,6 @@ export class RunCommandHandler {
       return found;
     });
 
-    return {
-      sandboxId: data.sandboxId,
-      exitCode: result.exitCode,
-      stdout: inlineOutput(result.stdout, REPLY_INLINE_OUTPUT_BYTES, stdoutHash),
-      stderr: inlineOutput(result.stderr, REPLY_INLINE_OUTPUT_BYTES, stderrHash),
-      ...(stdoutHash ? { stdoutHash } : {}),
-      ...(stderrHash ? { stderrHash } : {}),
-      truncated: result.truncated,
-      durationMs: result.durationMs,
-      timedOut: result.timedOut,
-      oomKilled: result.oomKilled,
-      pidsLimitHit: result.pidsLimitHit,
-      changedFiles: changes.length,
-    };
+    return commandReplyOf(executed, result, changes.length);
   }
 }

@@ -58,26 +58,36 @@ export type SandboxLimitsData = z.infer<typeof sandboxLimitsSchema>;
 
 // ------------------------------------------------------------------ requests
 
+/** What a sandbox is made of (SandboxRequested, SandboxRunRequested). */
+const sandboxSpecShape = {
+  sandboxId: sandboxIdSchema,
+  /** The team whose workspace is mounted at /workspace; none: an empty scratch workspace (may come from the warm pool). */
+  teamId: teamIdSchema.optional(),
+  image: sandboxImageKindSchema,
+  limits: sandboxLimitsSchema.partial().optional(),
+  /** Removed by the reaper after this long even if never released. */
+  ttlMs: z.number().int().min(1_000).max(7 * 24 * 3_600_000).optional(),
+  /**
+   * With teamId: `team` (default) mounts the team's workspace itself; `copy` mounts a throwaway copy
+   * of it made at creation (workspaceId `copy/<sandboxId>`), deleted with the sandbox. Nothing done
+   * in a copy reaches the team's workspace or its recorded history of code.
+   */
+  workspace: z.enum(['team', 'copy']).optional(),
+};
+
+/** A command to run in a sandbox (CommandRequested, SandboxRunRequested). */
+const commandShape = {
+  /** A string runs under /bin/sh -c; an array is an argv. Runs as uid 1000 in /workspace. */
+  cmd: z.union([z.string().min(1).max(100_000), z.array(z.string().max(100_000)).min(1).max(1_000)]),
+  timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  /** Bytes kept per stream (stdout, stderr); the rest is discarded as it streams. */
+  maxOutputBytes: z.number().int().min(0).max(MiB).default(64 * 1024),
+};
+
 export const SandboxRequested = defineEvent({
   type: 'SandboxRequested',
   version: 1,
-  schema: z
-    .object({
-      sandboxId: sandboxIdSchema,
-      /** The team whose workspace is mounted at /workspace; none: an empty scratch workspace (may come from the warm pool). */
-      teamId: teamIdSchema.optional(),
-      image: sandboxImageKindSchema,
-      limits: sandboxLimitsSchema.partial().optional(),
-      /** Removed by the reaper after this long even if never released. */
-      ttlMs: z.number().int().min(1_000).max(7 * 24 * 3_600_000).optional(),
-      /**
-       * With teamId: `team` (default) mounts the team's workspace itself; `copy` mounts a throwaway copy
-       * of it made at creation (workspaceId `copy/<sandboxId>`), deleted with the sandbox. Nothing done
-       * in a copy reaches the team's workspace or its recorded history of code.
-       */
-      workspace: z.enum(['team', 'copy']).optional(),
-    })
-    .strict(),
+  schema: z.object(sandboxSpecShape).strict(),
 });
 
 export const sandboxReplySchema = z
@@ -97,16 +107,7 @@ export type SandboxReply = z.infer<typeof sandboxReplySchema>;
 export const CommandRequested = defineEvent({
   type: 'CommandRequested',
   version: 1,
-  schema: z
-    .object({
-      sandboxId: sandboxIdSchema,
-      /** A string runs under /bin/sh -c; an array is an argv. Runs as uid 1000 in /workspace. */
-      cmd: z.union([z.string().min(1).max(100_000), z.array(z.string().max(100_000)).min(1).max(1_000)]),
-      timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
-      /** Bytes kept per stream (stdout, stderr); the rest is discarded as it streams. */
-      maxOutputBytes: z.number().int().min(0).max(MiB).default(64 * 1024),
-    })
-    .strict(),
+  schema: z.object({ sandboxId: sandboxIdSchema, ...commandShape }).strict(),
 });
 
 export const commandReplySchema = z
@@ -130,6 +131,26 @@ export const commandReplySchema = z
   })
   .strict();
 export type CommandReply = z.infer<typeof commandReplySchema>;
+
+/**
+ * One request for a one-shot sandbox: create it (as SandboxRequested), run one command in it (as
+ * CommandRequested), destroy it (as SandboxReleased). The facts in stream sandbox-<sandboxId> are
+ * those of the three requests, all with this request's id: SandboxCreated (or SandboxFailed),
+ * CommandExecuted (+ WorkspaceChanged), SandboxDestroyed {reason: released}. Answered with the
+ * command's reply (sandboxRunReplySchema) once the command's facts and the destroy are recorded;
+ * the container's removal finishes in the background. A re-run after a crash never runs the
+ * command twice: a recorded result is answered again, a command cut off is answered
+ * SANDBOX_DESTROYED (its sandbox was destroyed as interrupted).
+ */
+export const SandboxRunRequested = defineEvent({
+  type: 'SandboxRunRequested',
+  version: 1,
+  schema: z.object({ ...sandboxSpecShape, ...commandShape }).strict(),
+});
+
+/** The reply of SandboxRunRequested: the command's (as CommandRequested's). */
+export const sandboxRunReplySchema = commandReplySchema;
+export type SandboxRunReply = CommandReply;
 
 export const FileWriteRequested = defineEvent({
   type: 'FileWriteRequested',
@@ -303,6 +324,7 @@ export const SANDBOX_EVENTS = [
   FileWriteRequested,
   FileReadRequested,
   SandboxReleased,
+  SandboxRunRequested,
   SandboxCreated,
   SandboxFailed,
   CommandExecuted,
