@@ -45,10 +45,12 @@ export class ReplayVerdictEventController {
   }
 
   private async settle(simulationId: string, ctx: EventStoreContext) {
-    const started = await this.started(simulationId);
-    if (!started?.replayOf) return;
+    // Cheap first: the simulation's own stream is short, and most task ends come before its end.
+    const own = await this.store.readStream(simulationStream(simulationId));
+    const started = own[0]?.data as StartedData | undefined;
+    if (!started?.replayOf || !own.some((e) => END_TYPES.has(e.type)) || own.some((e) => e.type === SimulationReplayCompared.type)) return;
     const rerun = await wholeHistory(this.store, simulationId);
-    if (!settled(rerun) || rerun.some((e) => e.type === SimulationReplayCompared.type)) return;
+    if (!everyTaskEnded(rerun)) return;
     const originalId = started.replayOf.simulationId;
     await originalSimulation(this.store, originalId); // the original exists (else the handler fails loudly)
     const original = await wholeHistory(this.store, originalId);
@@ -59,16 +61,10 @@ export class ReplayVerdictEventController {
       metadata: { simulationId },
     });
   }
-
-  private async started(simulationId: string): Promise<StartedData | null> {
-    const [first] = await this.store.readStream(simulationStream(simulationId), { toVersion: 1 });
-    return first ? (first.data as StartedData) : null;
-  }
 }
 
-/** Ended, with every task that started ended too: nothing more will be decided. */
-function settled(history: readonly StoredEvent[]): boolean {
-  if (!history.some((e) => END_TYPES.has(e.type))) return false;
+/** Every task that started has ended (with the simulation ended: nothing more will be decided). */
+function everyTaskEnded(history: readonly StoredEvent[]): boolean {
   const running = new Set<string>();
   for (const e of history) {
     if (e.type === AgentTaskStarted.type) running.add((e.data as EventData<typeof AgentTaskStarted>).taskId);
