@@ -2,8 +2,7 @@ import { GatewayTimeoutException, HttpException, HttpStatus, Inject, Injectable,
 import { randomUUID } from 'node:crypto';
 import { TimeoutError } from 'rxjs';
 import { EventData, SIMULATION_REPOSITORY_TEAM, SandboxImageKind, SimulationStarted, TeamFormed, SweSimError } from '@swe-sim/contracts';
-import { Checkpoint, EventStore, StructuredLogger } from '@swe-sim/event-store';
-import { LOGGER } from '@swe-sim/service-runtime';
+import { Checkpoint, EventStore } from '@swe-sim/event-store';
 import { EventStoreClient } from '@swe-sim/transport';
 import { WORKSPACE_SANDBOX_CLIENT, WorkspaceSandboxPort } from './workspace-sandbox.port';
 
@@ -26,7 +25,7 @@ export interface ExecResult {
 
 /** Bytes of output kept per stream (sandbox-control answers up to 48 KiB of it inline, head and tail). */
 const MAX_OUTPUT_BYTES = 64 * 1024;
-/** How long the sandbox may outlive the command before the reaper removes it, should nobody release it. */
+/** How long the sandbox may outlive the command before the reaper removes it, should sandbox-control never destroy it. */
 const TTL_BEYOND_COMMAND_MS = 5 * 60_000;
 
 /**
@@ -34,15 +33,15 @@ const TTL_BEYOND_COMMAND_MS = 5 * 60_000;
  * simulation's one repository (main at the top, each feature's worktree in .worktrees/<feature>),
  * so the copy is of that repository — for one of the simulation's teams or for `repo` itself. The
  * copy is sandbox-control's (`workspace: 'copy'`): nothing the command does reaches the workspace
- * or its recorded history of code, and the copy goes with the sandbox. The sandbox is always
- * released; if this process dies first, its TTL lets the reaper remove it.
+ * or its recorded history of code, and the copy goes with the sandbox. One request
+ * (SandboxRunRequested) creates the sandbox, runs the command and destroys the sandbox: it goes
+ * even if this process dies meanwhile; its TTL is the last resort.
  */
 @Injectable()
 export class ExecInWorkspaceHandler {
   constructor(
     private readonly store: EventStore,
     @Inject(WORKSPACE_SANDBOX_CLIENT) private readonly client: EventStoreClient,
-    @Inject(LOGGER) private readonly logger: StructuredLogger,
   ) {}
 
   async execute(simulationId: string, teamId: string, request: ExecRequest): Promise<ExecResult> {
@@ -56,8 +55,13 @@ export class ExecInWorkspaceHandler {
     const sandboxId = `exec-${randomUUID()}`;
     const port = new WorkspaceSandboxPort(this.client, simulationId, `exec:${sandboxId}`);
     try {
-      await port.createOnCopy(sandboxId, SIMULATION_REPOSITORY_TEAM, request.image ?? stack, request.timeoutMs + TTL_BEYOND_COMMAND_MS);
-      const r = await port.run(sandboxId, request.cmd, request.timeoutMs, MAX_OUTPUT_BYTES);
+      const r = await port.runOnCopy(
+        sandboxId,
+        { teamId: SIMULATION_REPOSITORY_TEAM, image: request.image ?? stack, ttlMs: request.timeoutMs + TTL_BEYOND_COMMAND_MS },
+        request.cmd,
+        request.timeoutMs,
+        MAX_OUTPUT_BYTES,
+      );
       return {
         exitCode: r.exitCode,
         stdout: r.stdout,
@@ -70,11 +74,6 @@ export class ExecInWorkspaceHandler {
       };
     } catch (err) {
       throw this.toHttp(err, sandboxId);
-    } finally {
-      await port.release(sandboxId).catch((err) =>
-        // Never made, or already gone: nothing to release. Otherwise its TTL has the reaper remove it.
-        this.logger.warn('exec sandbox not released', { simulationId, sandboxId, error: err instanceof Error ? err.message : String(err) }),
-      );
     }
   }
 
