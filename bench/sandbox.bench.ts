@@ -1,8 +1,9 @@
 /**
  * Sandbox figures, each against the docker CLI in the same run:
- * - create + exec `true` + destroy through sandbox-control (a separate process, driven by events:
- *   SandboxRequested, CommandRequested, SandboxReleased), p50/p95, one at a time and 16 at once,
- *   vs `docker run --rm IMAGE true`;
+ * - create + exec `true` + destroy through sandbox-control (a separate process, driven by events),
+ *   p50/p95, one at a time and 16 at once, vs `docker run --rm IMAGE true`, two ways:
+ *   `sandbox.run_once.*` one SandboxRunRequested (one round trip), and
+ *   `sandbox.create_exec_destroy.*` three requests (SandboxRequested, CommandRequested, SandboxReleased);
  * - exec `true` on a warm-pool container (the engine) and CommandRequested `true` on a running
  *   sandbox through the service, vs `docker exec CONTAINER true`.
  * Alone: `npm run build && node dist/bench/sandbox.bench.js`.
@@ -64,6 +65,11 @@ export async function run(log: (line: string) => void = () => {}): Promise<Bench
       await send('CommandRequested', { sandboxId, cmd: ['true'] });
       await send('SandboxReleased', { sandboxId });
     });
+  const runOnce = () =>
+    timed(async () => {
+      const reply = (await send('SandboxRunRequested', { sandboxId: `bench-${runId}-${n++}`, image: 'python', cmd: ['true'] })) as { exitCode: number };
+      if (reply.exitCode !== 0) throw new Error(`one-shot run answered ${JSON.stringify(reply)}`);
+    });
   // A release replies before its container is removed (that finishes in the background): wait for
   // the removals, untimed, so that they do not slow the baseline measured next.
   const removalsDone = async () => {
@@ -79,26 +85,35 @@ export async function run(log: (line: string) => void = () => {}): Promise<Bench
     await removalsDone();
     await dockerRun();
 
-    // One at a time, alternating so drift hits both alike.
-    const seq = { subject: [] as number[], baseline: [] as number[] };
+    await runOnce();
+    await removalsDone();
+
+    // One at a time, alternating so drift hits all three alike.
+    const seq = { once: [] as number[], three: [] as number[], baseline: [] as number[] };
     for (let i = 0; i < SEQUENTIAL; i++) {
       seq.baseline.push(await dockerRun());
-      seq.subject.push(await cycle());
+      seq.once.push(await runOnce());
+      await removalsDone();
+      seq.three.push(await cycle());
       await removalsDone();
     }
     for (const p of [50, 95]) {
-      emit(figure(`sandbox.create_exec_destroy.sequential.p${p}`, percentile(seq.subject, p), percentile(seq.baseline, p), 'ms', 'lower'));
+      emit(figure(`sandbox.run_once.sequential.p${p}`, percentile(seq.once, p), percentile(seq.baseline, p), 'ms', 'lower'));
+      emit(figure(`sandbox.create_exec_destroy.sequential.p${p}`, percentile(seq.three, p), percentile(seq.baseline, p), 'ms', 'lower'));
     }
 
     // 16 at once: the latency of each, over a few rounds.
-    const par = { subject: [] as number[], baseline: [] as number[] };
+    const par = { once: [] as number[], three: [] as number[], baseline: [] as number[] };
     for (let r = 0; r < PARALLEL_ROUNDS; r++) {
       par.baseline.push(...(await Promise.all(Array.from({ length: PARALLEL }, () => dockerRun()))));
-      par.subject.push(...(await Promise.all(Array.from({ length: PARALLEL }, () => cycle()))));
+      par.once.push(...(await Promise.all(Array.from({ length: PARALLEL }, () => runOnce()))));
+      await removalsDone();
+      par.three.push(...(await Promise.all(Array.from({ length: PARALLEL }, () => cycle()))));
       await removalsDone();
     }
     for (const p of [50, 95]) {
-      emit(figure(`sandbox.create_exec_destroy.${PARALLEL}_at_once.p${p}`, percentile(par.subject, p), percentile(par.baseline, p), 'ms', 'lower'));
+      emit(figure(`sandbox.run_once.${PARALLEL}_at_once.p${p}`, percentile(par.once, p), percentile(par.baseline, p), 'ms', 'lower'));
+      emit(figure(`sandbox.create_exec_destroy.${PARALLEL}_at_once.p${p}`, percentile(par.three, p), percentile(par.baseline, p), 'ms', 'lower'));
     }
 
     // Exec latency on a warm-pool container (engine) vs docker exec on the same container.
