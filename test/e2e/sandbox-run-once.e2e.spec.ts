@@ -175,25 +175,29 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
     expect(replies.rows.map((r) => r.data.error?.code)).toEqual(['SANDBOX_DESTROYED']);
   });
 
-  it('after a SIGKILL between the recorded result and the destroy: answers the recorded result without running the command again', async () => {
+  it('after a SIGKILL between the recorded result and the reply: answers the recorded result without running the command again', async () => {
     const sandboxId = `once-${runId}-replay`;
     const workspace = path.join(wsRoot, simulationId, 'team-r');
     const pending = send<SandboxRunReply>({ sandboxId, teamId: 'team-r', image: 'python', cmd: 'echo ran >> log.txt; sleep 1; echo out' });
-    // Hold the sandbox's row: the destroy (which marks it) waits on it after the command's result is recorded.
+    // Hold the request's inbox row: the reply (RpcReplied + the row marked done, one transaction) waits on it.
     const holder = await db.pool.connect();
     try {
-      await eventually(async () => (await db.pool.query(`SELECT 1 FROM sc_sandboxes WHERE sandbox_id = $1`, [sandboxId])).rowCount === 1, 20_000, 'sandbox recorded');
+      await eventually(async () => (await streamOf(sandboxId)).length > 0, 20_000, 'sandbox recorded'); // the attempt is counted by then
+      const requestId = await requestIdOf(sandboxId);
       await holder.query('BEGIN');
-      await holder.query(`SELECT 1 FROM sc_sandboxes WHERE sandbox_id = $1 FOR UPDATE`, [sandboxId]);
-      await eventually(async () => (await streamOf(sandboxId)).some((e) => e.type === 'CommandExecuted'), 20_000, 'result recorded');
-      await new Promise((r) => setTimeout(r, 300)); // the destroy reaches the held row
+      const held = await holder.query(`SELECT 1 FROM transport_inbox WHERE service = 'sandbox-control' AND request_id = $1 FOR UPDATE`, [requestId]);
+      expect(held.rowCount).toBe(1);
+      await eventually(async () => (await streamOf(sandboxId)).some((e) => e.type === 'SandboxDestroyed'), 20_000, 'result recorded');
+      await new Promise((r) => setTimeout(r, 300)); // the reply reaches the held row
       await service!.kill('SIGKILL');
       service = undefined;
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
       holder.release();
     }
-    expect((await streamOf(sandboxId)).map((e) => e.type)).toEqual(['SandboxCreated', 'CommandExecuted', 'WorkspaceChanged']);
+    const requestId = await requestIdOf(sandboxId);
+    const replied = await db.pool.query(`SELECT 1 FROM events WHERE type = 'RpcReplied' AND data->>'requestId' = $1`, [requestId]);
+    expect(replied.rowCount).toBe(0);
 
     service = await startService('sandbox-control', env());
     const answer = await pending;
@@ -201,7 +205,6 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
     await gone(sandboxId);
     expect(await fs.readFile(path.join(workspace, 'log.txt'), 'utf8')).toBe('ran\n');
     const stream = await streamOf(sandboxId);
-    const requestId = (stream[0]!.data as { requestId: string }).requestId;
     expect(stream.map((e) => e.type)).toEqual(['SandboxCreated', 'CommandExecuted', 'WorkspaceChanged', 'SandboxDestroyed']);
     expect(stream[3]!.data).toEqual({ sandboxId, reason: 'released', requestId });
   });

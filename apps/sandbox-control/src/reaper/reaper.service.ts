@@ -6,6 +6,7 @@ import { ManagedContainer, SandboxLabel } from '../docker';
 import { EngineEntry } from '../sandbox/engines';
 import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 import { DestroyReason } from '../sandbox/sandbox.decider';
+import { SandboxRow } from '../sandbox/sandbox.repository';
 import { judgeContainer, Verdict } from './reaper-judge';
 
 const REAPER_METADATA = (simulationId: string | null): Partial<EventMetadata> => ({
@@ -195,6 +196,18 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
       metadata,
       alsoInTx: async (tx) => runtime.repo.markDestroyed(tx, sandboxId, reason),
     });
+    await this.remove(sandboxId, engineKey, row, options);
+  }
+
+  /**
+   * Removes the container of a sandbox whose SandboxDestroyed is recorded (and its workspace if
+   * scratch or a copy; a team's stays). With `removeInBackground` it returns at once (awaited at
+   * shutdown); if the removal fails or the process dies first, the reaper removes the container of
+   * a destroyed sandbox on its next pass.
+   */
+  async remove(sandboxId: string, engineKey: string, row: SandboxRow | null, options: { removeInBackground?: boolean } = {}): Promise<void> {
+    const { runtime } = this;
+    const entry = runtime.engines.byKey(engineKey);
     const remove = async () => {
       await entry?.engine.destroySandbox(sandboxId);
       if (row && row.teamId === null && isInside(path.join(runtime.config.SANDBOX_WORKSPACE_ROOT, '.scratch'), row.workspacePath)) {

@@ -21,7 +21,18 @@ export class RunCommandHandler {
     private readonly reaper: ReaperService,
   ) {}
 
-  async execute(data: EventData<typeof CommandRequested>, request: StoredEvent): Promise<CommandReply> {
+  execute(data: EventData<typeof CommandRequested>, request: StoredEvent): Promise<CommandReply> {
+    return this.run(data, request);
+  }
+
+  /**
+   * The command's step, shared with the one-shot run. With `thenDestroy` (a one-shot run), the
+   * sandbox is halted once the command has ended — so the scan that follows is its last — and
+   * SandboxDestroyed goes into the command's append; its container is removed in the background
+   * (as a release's). A crash between the halt and the append leaves the run row open: recovery
+   * destroys the sandbox as interrupted, as for a command cut off.
+   */
+  async run(data: EventData<typeof CommandRequested>, request: StoredEvent, options: { thenDestroy?: boolean } = {}): Promise<CommandReply> {
     await this.reaper.ready();
     const { runtime } = this;
     // The run row (in flight: recovery's mark) goes in with the reads; closed again if the command is refused.
@@ -77,9 +88,12 @@ export class RunCommandHandler {
       oomKilled: result.oomKilled,
       pidsLimitHit: result.pidsLimitHit,
     };
+    const thenDestroy = options.thenDestroy ? ('released' as const) : undefined;
+    if (thenDestroy) await entry.engine.haltSandbox(data.sandboxId);
     const changes = await runtime.withWorkspace(live.workspaceId, async () => {
       const found = await runtime.workspaceChanges(live.workspaceId, row.workspacePath);
-      await runtime.record(data.sandboxId, { type: 'RecordCommand', executed, workspaceId: live.workspaceId, changes: found.map(({ path, hash }) => ({ path, hash })) }, {
+      const changed = found.map(({ path, hash }) => ({ path, hash }));
+      await runtime.record(data.sandboxId, { type: 'RecordCommand', executed, workspaceId: live.workspaceId, changes: changed, thenDestroy }, {
         metadata,
         alsoInTx: async (tx, events) => {
           // No change found: no manifest to write, nothing to serialise against.
@@ -88,10 +102,12 @@ export class RunCommandHandler {
             await runtime.repo.applyChanges(tx, live.workspaceId, found);
           }
           await runtime.repo.finishRun(tx, request.id, 'executed');
+          if (thenDestroy) await runtime.repo.markDestroyed(tx, data.sandboxId, thenDestroy);
         },
       });
       return found;
     });
+    if (thenDestroy) await this.reaper.remove(data.sandboxId, live.engine, row, { removeInBackground: true });
 
     return commandReplyOf(executed, result, changes.length);
   }

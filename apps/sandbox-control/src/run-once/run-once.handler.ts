@@ -14,10 +14,11 @@ import { recordedRun } from './recorded-run';
 type Request = EventData<typeof SandboxRunRequested>;
 
 /**
- * SandboxRunRequested → the three steps of SandboxRequested, CommandRequested and SandboxReleased
+ * SandboxRunRequested → the steps of SandboxRequested, CommandRequested and SandboxReleased
  * (their handlers, under this request's id: the same hardening, facts, run row and recovery) in
  * one round trip; answered with the command's reply. The sandbox is destroyed whatever the
- * command did (its removal finishes in the background, as a release's).
+ * command did: after a command that ran, in the command's own append (the sandbox halted before
+ * its last scan); after an error, by the release step. Its removal finishes in the background.
  *
  * A re-run (a crash at any line; recovery has run before it) first reads how far the request got
  * (recordedRun): a recorded result is answered again (and its sandbox destroyed if it was not yet),
@@ -64,9 +65,9 @@ export class RunOnceHandler {
     }
 
     await this.requestSandbox.execute({ sandboxId, ...spec }, request);
-    let reply: SandboxRunReply;
     try {
-      reply = await this.runCommand.execute({ sandboxId, cmd, timeoutMs, maxOutputBytes }, request);
+      // The destroy goes into the command's append (one scan and one transaction less than a release after it).
+      return await this.runCommand.run({ sandboxId, cmd, timeoutMs, maxOutputBytes }, request, { thenDestroy: true });
     } catch (err) {
       // The command's error is the answer; the sandbox goes anyway (a failed start or a lost
       // container has nothing left to destroy).
@@ -77,8 +78,6 @@ export class RunOnceHandler {
       });
       throw err;
     }
-    await this.release(sandboxId, request);
-    return reply;
   }
 
   private release(sandboxId: string, request: StoredEvent): Promise<unknown> {

@@ -27,7 +27,8 @@ export type SandboxCommand =
   | { type: 'RecordFailed'; data: EventData<typeof SandboxFailed> }
   /** The container of a recorded SandboxCreated did not start (it is started after the reply). */
   | { type: 'RecordStartFailed'; data: EventData<typeof SandboxFailed> }
-  | { type: 'RecordCommand'; executed: EventData<typeof CommandExecuted>; workspaceId: string; changes: FileChange[] }
+  /** With `thenDestroy`: the sandbox was halted after the command (a one-shot run), and is destroyed in the same append. */
+  | { type: 'RecordCommand'; executed: EventData<typeof CommandExecuted>; workspaceId: string; changes: FileChange[]; thenDestroy?: DestroyReason }
   | { type: 'RecordFileWrite'; data: EventData<typeof FileWritten> }
   | { type: 'RecordWorkspaceChange'; sandboxId: string; workspaceId: string; requestId: string | null; changes: FileChange[] }
   | { type: 'Destroy'; sandboxId: string; reason: DestroyReason; requestId: string | null };
@@ -91,9 +92,11 @@ export function decideSandbox(command: SandboxCommand, state: SandboxState): San
       return state.status === 'created' && state.requestId === command.data.requestId ? [{ type: 'SandboxFailed', data: command.data }] : [];
     case 'RecordCommand': {
       const live = assertLive(state, command.executed.sandboxId);
+      const { requestId } = command.executed;
       return [
         { type: 'CommandExecuted', data: command.executed },
-        ...changeEvents(live.sandboxId, command.workspaceId, command.executed.requestId, command.changes),
+        ...changeEvents(live.sandboxId, command.workspaceId, requestId, command.changes),
+        ...(command.thenDestroy ? [{ type: 'SandboxDestroyed' as const, data: { sandboxId: live.sandboxId, reason: command.thenDestroy, requestId } }] : []),
       ];
     }
     case 'RecordFileWrite':

@@ -125,6 +125,15 @@ describe('sandbox decider', () => {
     expect(given([created()]).when({ type: 'RecordCommand', executed: executed(), workspaceId: 'w', changes: [] })().map((e) => e.type)).toEqual(['CommandExecuted']);
   });
 
+  it('given a live sandbox, when RecordCommand thenDestroy (a one-shot run), then its facts and SandboxDestroyed in one append; destroyed, refused', () => {
+    const x = executed();
+    const events = given([created()]).when({ type: 'RecordCommand', executed: x, workspaceId: 'w', changes: [{ path: 'a', hash: h('a') }], thenDestroy: 'released' })();
+    expect(events.map((e) => e.type)).toEqual(['CommandExecuted', 'WorkspaceChanged', 'SandboxDestroyed']);
+    expect(events[2].data).toEqual({ sandboxId, reason: 'released', requestId: x.requestId });
+    expect(events.reduce(evolveSandbox, evolveSandbox(initialSandboxState, created())).status).toBe('destroyed');
+    expect(codeOf(given([created(), destroyed()]).when({ type: 'RecordCommand', executed: x, workspaceId: 'w', changes: [], thenDestroy: 'released' }))).toBe('SANDBOX_DESTROYED');
+  });
+
   it('given a destroyed sandbox, when a file write is recorded, then SANDBOX_DESTROYED', () => {
     const write = { sandboxId, workspaceId: 'w', requestId: randomUUID(), path: 'a.py', hash: h('b'), size: 1 };
     expect(codeOf(given([created(), destroyed()]).when({ type: 'RecordFileWrite', data: write }))).toBe('SANDBOX_DESTROYED');
