@@ -61,6 +61,18 @@ describe('request/response through the event store', () => {
     expect(rows.rows.map((r) => r.type)).toEqual(['TestSumRequested', 'RpcReplied']);
   });
 
+  it('answers both when one client sends the same id twice before the reply', async () => {
+    const eventId = randomUUID();
+    const [a, b] = await Promise.all([
+      lastValueFrom(sut.send('TestSumRequested', new EventRecord({ numbers: [40, 2] }, { eventId }))),
+      lastValueFrom(sut.send('TestSumRequested', new EventRecord({ numbers: [40, 2] }, { eventId }))),
+    ]);
+    expect(a).toMatchObject({ sum: 42 });
+    expect(b).toEqual(a);
+    const rows = await db.pool.query(`SELECT type FROM events WHERE stream_id = $1 ORDER BY stream_version`, [`rpc-${eventId}`]);
+    expect(rows.rows.map((r) => r.type)).toEqual(['TestSumRequested', 'RpcReplied']);
+  });
+
   it("passes the handler's error code back", async () => {
     await expect(lastValueFrom(sut.send('TestFailRequested', { why: 'because' }))).rejects.toMatchObject({
       code: 'TEST_REFUSED',

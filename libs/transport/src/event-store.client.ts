@@ -31,7 +31,8 @@ interface PendingReply {
 export class EventStoreClient extends ClientProxy {
   private listener: Client | null = null;
   private connecting: Promise<void> | null = null;
-  private readonly pending = new Map<string, PendingReply>();
+  /** Waiters per request id (several when the same id is sent again before its reply). */
+  private readonly pending = new Map<string, PendingReply[]>();
   private poll: NodeJS.Timeout | null = null;
   private checking = false;
   private recheck = false;
@@ -51,7 +52,7 @@ export class EventStoreClient extends ClientProxy {
   async close(): Promise<void> {
     if (this.poll) clearInterval(this.poll);
     this.poll = null;
-    for (const [, p] of this.pending) clearTimeout(p.timer);
+    for (const [, waiters] of this.pending) waiters.forEach((w) => clearTimeout(w.timer));
     this.pending.clear();
     const listener = this.listener;
     this.listener = null;
@@ -85,10 +86,14 @@ export class EventStoreClient extends ClientProxy {
     const { data, options } = unwrapRecord(packet.data);
     const requestId = options.eventId ?? randomUUID();
     const ms = this.options.requestTimeoutMs ?? 30_000;
-    const timer = setTimeout(() => {
-      if (this.pending.delete(requestId)) callback({ err: new RpcTimeoutError(pattern, requestId, ms), isDisposed: true });
-    }, ms);
-    this.pending.set(requestId, { pattern, callback, timer });
+    const waiter: PendingReply = {
+      pattern,
+      callback,
+      timer: setTimeout(() => {
+        if (this.forget(requestId, waiter)) callback({ err: new RpcTimeoutError(pattern, requestId, ms), isDisposed: true });
+      }, ms),
+    };
+    this.pending.set(requestId, [...(this.pending.get(requestId) ?? []), waiter]);
     this.ensurePolling();
     this.options.store
       .append(rpcStream(requestId), [{ type: pattern, data, id: requestId }], {
@@ -97,21 +102,23 @@ export class EventStoreClient extends ClientProxy {
       })
       .then(() => this.checkReplies())
       .catch((err) => {
-        // A request with a caller-chosen id that is already stored (a re-run after a crash):
-        // wait for its reply instead of asking twice.
+        // A request with a caller-chosen id that is already stored (a re-run after a crash, or the
+        // same id sent twice): wait for its reply instead of asking twice.
         if (options.eventId && (err instanceof ConcurrencyError || err instanceof DuplicateEventError)) return this.checkReplies();
-        const p = this.pending.get(requestId);
-        if (!p) return;
-        this.forget(requestId);
-        callback({ err, isDisposed: true });
+        if (this.forget(requestId, waiter)) callback({ err, isDisposed: true });
       });
-    return () => this.forget(requestId);
+    return () => void this.forget(requestId, waiter);
   }
 
-  private forget(requestId: string): void {
-    const p = this.pending.get(requestId);
-    if (p) clearTimeout(p.timer);
-    this.pending.delete(requestId);
+  /** Drops one waiter; false when it was no longer waiting (answered, timed out, disposed). */
+  private forget(requestId: string, waiter: PendingReply): boolean {
+    const waiters = this.pending.get(requestId) ?? [];
+    if (!waiters.includes(waiter)) return false;
+    clearTimeout(waiter.timer);
+    const rest = waiters.filter((w) => w !== waiter);
+    if (rest.length) this.pending.set(requestId, rest);
+    else this.pending.delete(requestId);
+    return true;
   }
 
   private async openListener(): Promise<void> {
@@ -164,10 +171,13 @@ export class EventStoreClient extends ClientProxy {
 
   private deliver(reply: StoredEvent): void {
     const data = reply.data as { requestId: string; ok: boolean; response?: unknown; error?: { code: string; message: string } };
-    const p = this.pending.get(data.requestId);
-    if (!p) return;
-    this.forget(data.requestId);
-    if (data.ok) p.callback({ response: data.response, isDisposed: true });
-    else p.callback({ err: new RpcRemoteError(data.error!.code, data.error!.message, { pattern: p.pattern }), isDisposed: true });
+    const waiters = this.pending.get(data.requestId);
+    if (!waiters) return;
+    this.pending.delete(data.requestId);
+    for (const w of waiters) {
+      clearTimeout(w.timer);
+      if (data.ok) w.callback({ response: data.response, isDisposed: true });
+      else w.callback({ err: new RpcRemoteError(data.error!.code, data.error!.message, { pattern: w.pattern }), isDisposed: true });
+    }
   }
 }
