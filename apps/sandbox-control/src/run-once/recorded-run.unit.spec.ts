@@ -1,29 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { aSandboxCreated } from '../sandbox/sandbox-events.builders';
 import { SandboxEvent } from '../sandbox/sandbox.decider';
 import { recordedRun } from './recorded-run';
 
 const sandboxId = 'sbx-1';
 const me = randomUUID();
-const created = (requestId = me): SandboxEvent => ({
-  type: 'SandboxCreated',
-  data: {
-    sandboxId,
-    requestId,
-    simulationId: randomUUID(),
-    teamId: 'team-a',
-    workspaceId: 'sim/team-a',
-    imageKind: 'python',
-    image: 'swe-sim/sandbox-python:abc',
-    limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 1e9, pidsLimit: 256, tmpfsBytes: 64 * 1024 * 1024 },
-    runtime: null,
-    engine: 'default',
-    containerName: `swe-sim-sbx-${sandboxId}`,
-    containerId: 'c0ffee',
-    fromPool: false,
-    instanceId: 'sc-1',
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-  },
-});
+const created = (requestId = me): SandboxEvent => aSandboxCreated(sandboxId, requestId);
 const failed = (requestId = me): SandboxEvent => ({ type: 'SandboxFailed', data: { sandboxId, requestId, code: 'SANDBOX_ENGINE_ERROR', reason: 'no start' } });
 const executed = (requestId = me): SandboxEvent => ({
   type: 'CommandExecuted',

@@ -1,29 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { aSandboxCreated } from './sandbox-events.builders';
 import { SandboxRequestError } from './sandbox.errors';
 import { decideSandbox, evolveSandbox, initialSandboxState, MAX_CHANGES_PER_EVENT, SandboxCommand, SandboxEvent } from './sandbox.decider';
 
 const sandboxId = 'sbx-1';
 const h = (c: string) => c.repeat(64);
-const created = (requestId = randomUUID()): SandboxEvent => ({
-  type: 'SandboxCreated',
-  data: {
-    sandboxId,
-    requestId,
-    simulationId: randomUUID(),
-    teamId: 'team-a',
-    workspaceId: 'sim/team-a',
-    imageKind: 'python',
-    image: 'swe-sim/sandbox-python:abc',
-    limits: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 1e9, pidsLimit: 256, tmpfsBytes: 64 * 1024 * 1024 },
-    runtime: null,
-    engine: 'default',
-    containerName: `swe-sim-sbx-${sandboxId}`,
-    containerId: 'c0ffee',
-    fromPool: false,
-    instanceId: 'sc-1',
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-  },
-});
+const created = (requestId = randomUUID()): SandboxEvent => aSandboxCreated(sandboxId, requestId);
 const destroyed = (reason: 'released' | 'expired' = 'released'): SandboxEvent => ({ type: 'SandboxDestroyed', data: { sandboxId, reason, requestId: null } });
 const executed = (requestId = randomUUID()) => ({
   sandboxId,
