@@ -65,6 +65,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await pool.end();
       const c = new Client({ connectionString: ADMIN_DATABASE_URL });
       await c.connect();
+      // A pool's end() resolves once its clients are asked to close, not once they have: give their
+      // backends a moment to go, or FORCE kills them mid-goodbye and their pool (often with no error
+      // listener) throws an unhandled error into the test run.
+      for (let waited = 0; waited < 3_000; waited += 50) {
+        const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (r.rows[0].n === 0) break;
+        await new Promise((res) => setTimeout(res, 50));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
