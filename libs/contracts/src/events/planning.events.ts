@@ -11,12 +11,24 @@ import { slugIdSchema, storyPointsSchema } from './common';
 export const sprintStream = (simulationId: string, sprint: number) => `sprint-${simulationId}-${sprint}`;
 export const pokerStream = (simulationId: string, sprint: number, featureId: string) => `poker-${simulationId}-${sprint}-${featureId}`;
 
-/** The feature, its team and the sprint: what most planning events are about. */
-const teamFeatureInSprint = {
+/** A sprint of a simulation: what every planning event is about. */
+const sprintOfSimulation = {
   simulationId: z.string().uuid(),
   sprint: z.number().int().positive(),
+};
+
+/** The feature, its team and the sprint: what most planning events are about. */
+const teamFeatureInSprint = {
+  ...sprintOfSimulation,
   teamId: slugIdSchema,
   featureId: slugIdSchema,
+};
+
+/** One round of a feature's poker, without its team (votes and divergences name the voters instead). */
+const pokerRound = {
+  ...sprintOfSimulation,
+  featureId: slugIdSchema,
+  round: z.number().int().positive(),
 };
 
 export const SprintPlanningStarted = defineEvent({
@@ -24,8 +36,7 @@ export const SprintPlanningStarted = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
+      ...sprintOfSimulation,
       /** Per team, the features to estimate (its own share, not yet done). */
       candidates: z.array(z.object({ teamId: slugIdSchema, featureIds: z.array(slugIdSchema) }).strict()),
     })
@@ -51,10 +62,7 @@ export const EstimateCast = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
-      featureId: slugIdSchema,
-      round: z.number().int().positive(),
+      ...pokerRound,
       voter: slugIdSchema,
       points: storyPointsSchema,
       rationale: z.string().max(4000),
@@ -71,10 +79,7 @@ export const EstimatesDiverged = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
-      featureId: slugIdSchema,
-      round: z.number().int().positive(),
+      ...pokerRound,
       min: z.number().int(),
       max: z.number().int(),
       /** The lowest and highest voters, whose reasons the team hears before voting again. */
@@ -134,8 +139,7 @@ export const SprintStarted = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
+      ...sprintOfSimulation,
       committed: z.array(z.object({ teamId: slugIdSchema, featureId: slugIdSchema, points: z.number().int() }).strict()),
       committedPoints: z.number().int().nonnegative(),
     })
@@ -148,8 +152,7 @@ export const SprintEnded = defineEvent({
   version: 1,
   schema: z
     .object({
-      simulationId: z.string().uuid(),
-      sprint: z.number().int().positive(),
+      ...sprintOfSimulation,
       committedPoints: z.number().int().nonnegative(),
       deliveredPoints: z.number().int().nonnegative(),
       /** Points delivered in this sprint. */
