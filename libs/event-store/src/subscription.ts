@@ -3,7 +3,7 @@ import { EventMetadata } from '@swe-sim/contracts';
 import { CheckpointRepository } from './checkpoint-repository';
 import { EVENTS_CHANNEL, EventStore, Queryable } from './event-store';
 import { StructuredLogger, silentLogger } from './logger';
-import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, START, StoredEvent } from './types';
+import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, START, StoredEvent, causedBy } from './types';
 
 /** What a handler gets: the transaction its writes must use, and an append bound to it. */
 export interface HandlerContext {
@@ -285,28 +285,13 @@ export class Subscription {
   }
 
   private contextFor(event: StoredEvent, tx: Client, appended: { any: boolean }): HandlerContext {
-    const actor = this.name;
-    const store = this.store;
     return {
       event,
       tx,
       append: (streamId, events, options = {}) => {
         appended.any = true;
-        return store.append(
-          streamId,
-          events,
-          {
-            expectedVersion: options.expectedVersion,
-            metadata: {
-              simulationId: event.metadata.simulationId,
-              correlationId: event.metadata.correlationId,
-              causationId: event.id,
-              actor,
-              ...options.metadata,
-            },
-          },
-          tx,
-        );
+        const metadata = { ...causedBy(event, this.name), ...options.metadata };
+        return this.store.append(streamId, events, { expectedVersion: options.expectedVersion, metadata }, tx);
       },
     };
   }

@@ -33,6 +33,12 @@ export interface Checkpoint {
   position: number;
 }
 
+/** Metadata of what an event causes: its simulation and correlation, caused by it (and written by `actor`). */
+export function causedBy(event: StoredEvent, actor?: string): Partial<EventMetadata> {
+  const metadata = { simulationId: event.metadata.simulationId, correlationId: event.metadata.correlationId, causationId: event.id };
+  return actor === undefined ? metadata : { ...metadata, actor };
+}
+
 export const START: Checkpoint = Object.freeze({ transactionId: '0', position: 0 });
 
 export interface AppendResult {

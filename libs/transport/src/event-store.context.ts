@@ -1,6 +1,6 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import { EventMetadata, rpcStream } from '@swe-sim/contracts';
-import { AppendResult, EventStore, ExpectedVersion, HandlerContext, NewEvent, StoredEvent } from '@swe-sim/event-store';
+import { AppendResult, EventStore, ExpectedVersion, HandlerContext, NewEvent, StoredEvent, causedBy } from '@swe-sim/event-store';
 
 type AppendOptions = { expectedVersion?: ExpectedVersion; metadata?: Partial<EventMetadata> };
 
@@ -33,12 +33,7 @@ export class EventStoreContext extends BaseRpcContext<[StoredEvent, HandlerConte
     if (handlerContext) return handlerContext.append(streamId, events, options);
     return store.append(streamId, events, {
       expectedVersion: options.expectedVersion,
-      metadata: {
-        simulationId: event.metadata.simulationId,
-        correlationId: event.metadata.correlationId,
-        causationId: event.id,
-        ...options.metadata,
-      },
+      metadata: { ...causedBy(event), ...options.metadata },
     });
   }
 }

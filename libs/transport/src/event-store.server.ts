@@ -2,7 +2,7 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import { isObservable, lastValueFrom } from 'rxjs';
 import { ClientConfig } from 'pg';
 import { EventDeadLettered, deadLetterStream } from '@swe-sim/contracts';
-import { EventStore, HandlerContext, Queryable, StoredEvent, StructuredLogger, Subscription, silentLogger } from '@swe-sim/event-store';
+import { EventStore, HandlerContext, Queryable, StoredEvent, StructuredLogger, Subscription, causedBy, silentLogger } from '@swe-sim/event-store';
 import { EventStoreContext } from './event-store.context';
 import { RequestInboxRepository } from './request-inbox.repository';
 import { RequestWorker } from './request-worker';
@@ -120,6 +120,6 @@ async function recordDeadLetter(store: EventStore, subscription: string, event: 
   const data = { subscription, eventId: event.id, type: event.type, attempts, error: error.message.slice(0, 4000) };
   await store.append(deadLetterStream(subscription, event.id), [{ type: EventDeadLettered.type, data }], {
     expectedVersion: 'any',
-    metadata: { simulationId: event.metadata.simulationId, correlationId: event.metadata.correlationId, causationId: event.id, actor: subscription },
+    metadata: causedBy(event, subscription),
   }, db);
 }
