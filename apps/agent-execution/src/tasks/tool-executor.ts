@@ -15,8 +15,7 @@ const ARGS = {
   run_tests: z.object({}).passthrough(),
   finish: z.object({ summary: z.string().max(4000).optional() }).passthrough(),
 };
-export type ToolName = keyof typeof ARGS;
-export const TOOL_NAMES = Object.keys(ARGS) as ToolName[];
+type ToolName = keyof typeof ARGS;
 
 export class ToolInputError extends Error {}
 
