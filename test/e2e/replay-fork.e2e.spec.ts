@@ -54,6 +54,12 @@ describe('replaying and forking a simulation', () => {
     const sim = await stack.waitFor(replayId, (s) => s.replay !== undefined && s.replay !== null);
     expect(sim).toMatchObject({ status: 'completed', replayOf: { simulationId: original }, replay: { identical: true } });
     expect(sim.metrics.featuresDone).toBe(example.body.backlog.length);
+
+    // Without waiting: 202 and the replay's id; its verdict comes to GET /simulations/{replayId}.
+    const unwaited = await stack.post(`/simulations/${original}/replay`, { waitMs: 0 });
+    expect(unwaited).toMatchObject({ status: 202, body: { originalId: original, status: 'running' } });
+    const later = await stack.waitFor(unwaited.body.replayId, (s) => !!s.replay);
+    expect(later.replay).toMatchObject({ identical: true, originalId: original });
   }, 180_000);
 
   it('a fork at a mid point with another temperature shares the history up to there, then runs live to completion', async () => {

@@ -29,10 +29,8 @@ export class ForkSimulationHandler {
     }
     const simulationId = randomUUID();
     const forkOf = { simulationId: originalId, atPosition: body.atPosition };
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const { replayOf, forkOf: _ignored, ...rest } = started;
     const config = forkConfig(started.config, body.overrides);
-    const position = await startReExecution(this.store, { ...rest, simulationId, config, forkOf });
+    const position = await startReExecution(this.store, started, { simulationId, config, forkOf });
     return { simulationId, forkOf, seed: config.seed, position };
   }
 }

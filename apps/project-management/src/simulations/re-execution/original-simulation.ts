@@ -22,8 +22,18 @@ export async function wholeHistory(store: EventStore, simulationId: string): Pro
   }
 }
 
-/** Starts a re-execution of `started`'s simulation under a new id (a replay or a fork). */
-export async function startReExecution(store: EventStore, started: StartedData): Promise<number> {
+/**
+ * Starts a re-execution of a simulation under a new id: its project snapshot and configuration
+ * (or `config`), marked as the replay or fork it is — never carrying the original's own origin.
+ */
+export async function startReExecution(
+  store: EventStore,
+  original: StartedData,
+  as: { simulationId: string; config?: StartedData['config'] } & ({ replayOf: { simulationId: string } } | { forkOf: { simulationId: string; atPosition: number } }),
+): Promise<number> {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { forkOf, replayOf, ...rest } = original;
+  const started: StartedData = { ...rest, ...as, config: as.config ?? original.config };
   const r = await store.append(simulationStream(started.simulationId), [{ type: SimulationStarted.type, data: started }], {
     expectedVersion: 'no_stream',
     metadata: { simulationId: started.simulationId, actor: 'api' },

@@ -39,9 +39,7 @@ export class ReplaySimulationHandler {
       throw new ConflictException({ code: 'SIMULATION_RUNNING', message: `Simulation ${originalId} has not ended: a replay re-executes a whole history` });
     }
     const replayId = randomUUID();
-    // eslint-disable-next-line @typescript-eslint/no-unused-vars
-    const { forkOf, replayOf, ...rest } = started;
-    await startReExecution(this.store, { ...rest, simulationId: replayId, replayOf: { simulationId: originalId } });
+    await startReExecution(this.store, started, { simulationId: replayId, replayOf: { simulationId: originalId } });
     const verdict = await this.verdict(replayId, body.waitMs);
     if (!verdict) return { replayId, originalId, status: 'running' };
     return { replayId, originalId, status: 'compared', identical: verdict.identical, compared: verdict.compared, firstDivergence: verdict.firstDivergence };

@@ -12,7 +12,7 @@ import {
 } from '@swe-sim/contracts';
 import { EventStore, StoredEvent, derivedId } from '@swe-sim/event-store';
 import { EventStoreContext } from '@swe-sim/transport';
-import { StartedData, originalSimulation, wholeHistory } from '../re-execution/original-simulation';
+import { StartedData, wholeHistory } from '../re-execution/original-simulation';
 import { compareHistories } from './history-comparison';
 
 const END_TYPES: ReadonlySet<string> = new Set([SimulationCompleted.type, SimulationFailed.type, SimulationCancelled.type]);
@@ -52,7 +52,6 @@ export class ReplayVerdictEventController {
     const rerun = await wholeHistory(this.store, simulationId);
     if (!everyTaskEnded(rerun)) return;
     const originalId = started.replayOf.simulationId;
-    await originalSimulation(this.store, originalId); // the original exists (else the handler fails loudly)
     const original = await wholeHistory(this.store, originalId);
     const c = compareHistories({ simulationId: originalId, events: original }, { simulationId, events: rerun });
     const verdict: EventData<typeof SimulationReplayCompared> = { simulationId, originalId, identical: c.identical, compared: c.compared, firstDivergence: c.firstDivergence };
