@@ -1,32 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { lastValueFrom } from 'rxjs';
-import { CommandReply, createEventRegistry, FileReadReply, SandboxReply } from '@swe-sim/contracts';
-import { EventStore } from '@swe-sim/event-store';
-import { createTestDatabase, eventually, RunningService, startService, TestDatabase } from '@swe-sim/testing';
-import { EventRecord, EventStoreClient } from '@swe-sim/transport';
-import { SandboxEngine } from '../../apps/sandbox-control/src/docker';
+import { CommandReply, FileReadReply, SandboxReply } from '@swe-sim/contracts';
+import { eventually } from '@swe-sim/testing';
 import { rebuildWorkspace, WorkspaceScanner } from '../../apps/sandbox-control/src/sandbox/workspace-manifest';
+import { failureOf, SandboxControlHarness } from '../support/sandbox-control-harness';
 
 /** sandbox-control as its own process, real Postgres and Docker, driven through events only. */
 describe('sandbox-control: sandboxes through events', () => {
   const runId = randomUUID().slice(0, 8);
-  const instanceId = `sc-e2e-${runId}`;
-  const simulationId = randomUUID();
   const teamId = 'team-a';
-  let wsRoot: string;
-  let db: TestDatabase;
-  let store: EventStore;
-  let client: EventStoreClient;
-  let service: RunningService | undefined;
-  const docker = new SandboxEngine({ instanceId: `${instanceId}-probe` }).docker;
+  let sc: SandboxControlHarness;
 
-  const send = <T>(type: string, data: unknown, sim: string | null = simulationId) =>
-    lastValueFrom(client.send<T>(type, new EventRecord(data, { metadata: { simulationId: sim } })));
-  const failureOf = (p: Promise<unknown>) => p.then(() => ({ code: 'NO_ERROR' }), (e: { code: string; message: string }) => e);
-  const containersOf = async (sandboxId: string) => docker.listContainers({ all: true, filters: { name: [`^/swe-sim-sbx-${sandboxId}$`] } });
+  const containersOf = async (sandboxId: string) => sc.engine.docker.listContainers({ all: true, filters: { name: [`^/swe-sim-sbx-${sandboxId}$`] } });
   /**
    * A release replies once nothing of the sandbox's runs: its container is frozen, or holds nothing
    * but its init and idle `sleep` (no command can enter it any more); the removal follows in the background.
@@ -34,7 +20,7 @@ describe('sandbox-control: sandboxes through events', () => {
   const expectReleased = async (sandboxId: string) => {
     for (const c of await containersOf(sandboxId)) {
       if (c.State !== 'running') continue;
-      const top = await docker
+      const top = await sc.engine.docker
         .getContainer(c.Id)
         .top({ ps_args: '-o pid,comm' })
         .catch((err: { statusCode?: number }) => {
@@ -47,67 +33,53 @@ describe('sandbox-control: sandboxes through events', () => {
   };
 
   beforeAll(async () => {
-    wsRoot = await fs.mkdtemp(path.join(os.tmpdir(), `sc-e2e-${runId}-`));
-    db = await createTestDatabase();
-    store = new EventStore(db.pool, { registry: createEventRegistry() });
-    client = new EventStoreClient({ store, connection: { connectionString: db.url }, service: 'agent-execution-test', requestTimeoutMs: 30_000, replyPollMs: 200 });
-    await client.connect();
-    service = await startService('sandbox-control', {
-      DATABASE_URL: db.url,
-      SANDBOX_INSTANCE_ID: instanceId,
-      SANDBOX_WORKSPACE_ROOT: wsRoot,
-      SANDBOX_MAX_MEMORY_BYTES: String(1024 * 1024 * 1024),
-      SANDBOX_REAP_GRACE_MS: '0',
+    sc = await SandboxControlHarness.start({
+      instanceId: `sc-e2e-${runId}`,
+      env: { SANDBOX_MAX_MEMORY_BYTES: String(1024 * 1024 * 1024) },
     });
   });
 
   afterAll(async () => {
-    await service?.kill('SIGKILL');
-    const engine = new SandboxEngine({ instanceId });
-    await engine.reap(() => true, { owner: instanceId });
-    await engine.close();
-    await client?.close();
-    await db?.drop();
-    await fs.rm(wsRoot, { recursive: true, force: true });
+    await sc?.stop();
   });
 
   it('creates a sandbox, writes a file, runs python and pytest, reads files back and releases it', async () => {
     const sandboxId = `e2e-${runId}-main`;
-    const created = await send<SandboxReply>('SandboxRequested', { sandboxId, teamId, image: 'python', limits: { memoryBytes: 256 * 1024 * 1024 } });
-    expect(created).toMatchObject({ sandboxId, workspaceId: `${simulationId}/${teamId}`, containerName: `swe-sim-sbx-${sandboxId}`, fromPool: false });
+    const created = await sc.send<SandboxReply>('SandboxRequested', { sandboxId, teamId, image: 'python', limits: { memoryBytes: 256 * 1024 * 1024 } });
+    expect(created).toMatchObject({ sandboxId, workspaceId: `${sc.simulationId}/${teamId}`, containerName: `swe-sim-sbx-${sandboxId}`, fromPool: false });
     expect(created.limits.memoryBytes).toBe(256 * 1024 * 1024);
     // The team's workspace is a git repository.
-    await expect(fs.stat(path.join(wsRoot, simulationId, teamId, '.git'))).resolves.toBeDefined();
+    await expect(fs.stat(path.join(sc.wsRoot, sc.simulationId, teamId, '.git'))).resolves.toBeDefined();
 
-    const written = await send<{ path: string; hash: string; size: number }>('FileWriteRequested', {
+    const written = await sc.send<{ path: string; hash: string; size: number }>('FileWriteRequested', {
       sandboxId,
       path: './calc.py',
       content: 'def add(a, b):\n    return a + b\n',
     });
     expect(written).toMatchObject({ path: 'calc.py', size: 32 });
-    await send('FileWriteRequested', { sandboxId, path: 'tests/test_calc.py', content: 'from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n' });
+    await sc.send('FileWriteRequested', { sandboxId, path: 'tests/test_calc.py', content: 'from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n' });
 
-    const py = await send<CommandReply>('CommandRequested', { sandboxId, cmd: ['python3', '-c', 'import calc; print(calc.add(40, 2)); open("out.txt", "w").write("made by a command\\n")'] });
+    const py = await sc.send<CommandReply>('CommandRequested', { sandboxId, cmd: ['python3', '-c', 'import calc; print(calc.add(40, 2)); open("out.txt", "w").write("made by a command\\n")'] });
     expect(py).toMatchObject({ exitCode: 0, stdout: '42\n', timedOut: false, oomKilled: false, truncated: false, changedFiles: 1 });
 
-    const tests = await send<CommandReply>('CommandRequested', { sandboxId, cmd: 'PYTHONPATH=. python3 -m pytest -q tests', timeoutMs: 60_000 });
+    const tests = await sc.send<CommandReply>('CommandRequested', { sandboxId, cmd: 'PYTHONPATH=. python3 -m pytest -q tests', timeoutMs: 60_000 });
     expect(tests.exitCode).toBe(0);
     expect(tests.stdout).toMatch(/1 passed/);
     expect(tests.changedFiles).toBe(0); // __pycache__ and .pytest_cache are not recorded
 
-    const failing = await send<CommandReply>('CommandRequested', { sandboxId, cmd: 'echo oops >&2; rm out.txt; exit 3' });
+    const failing = await sc.send<CommandReply>('CommandRequested', { sandboxId, cmd: 'echo oops >&2; rm out.txt; exit 3' });
     expect(failing).toMatchObject({ exitCode: 3, stderr: 'oops\n', changedFiles: 1 });
 
-    const read = await send<FileReadReply>('FileReadRequested', { sandboxId, path: 'calc.py' });
+    const read = await sc.send<FileReadReply>('FileReadRequested', { sandboxId, path: 'calc.py' });
     expect(read).toMatchObject({ content: 'def add(a, b):\n    return a + b\n', encoding: 'utf8', hash: written.hash });
 
-    const big = await send<CommandReply>('CommandRequested', { sandboxId, cmd: 'head -c 300000 /dev/zero | tr "\\0" x', maxOutputBytes: 100_000 });
+    const big = await sc.send<CommandReply>('CommandRequested', { sandboxId, cmd: 'head -c 300000 /dev/zero | tr "\\0" x', maxOutputBytes: 100_000 });
     expect(big.truncated).toBe(true);
     expect(big.stdoutHash).toMatch(/^[0-9a-f]{64}$/);
-    expect((await store.getBlob(big.stdoutHash!))!.length).toBe(100_000);
+    expect((await sc.store.getBlob(big.stdoutHash!))!.length).toBe(100_000);
 
     // The facts beside the replies, in the sandbox's stream.
-    const stream = await store.readStream(`sandbox-${sandboxId}`);
+    const stream = await sc.store.readStream(`sandbox-${sandboxId}`);
     expect(stream.map((e) => e.type)).toEqual([
       'SandboxCreated',
       'FileWritten',
@@ -121,49 +93,49 @@ describe('sandbox-control: sandboxes through events', () => {
     ]);
     expect(stream[4]!.data).toMatchObject({ files: [{ path: 'out.txt', hash: expect.any(String) }] });
     expect(stream[7]!.data).toMatchObject({ files: [{ path: 'out.txt', hash: null }] });
-    expect(stream.every((e) => e.metadata.simulationId === simulationId)).toBe(true);
-    const blob = await store.getBlob((stream[4]!.data as { files: Array<{ hash: string }> }).files[0]!.hash);
+    expect(stream.every((e) => e.metadata.simulationId === sc.simulationId)).toBe(true);
+    const blob = await sc.store.getBlob((stream[4]!.data as { files: Array<{ hash: string }> }).files[0]!.hash);
     expect(blob!.toString()).toBe('made by a command\n');
 
     expect(await containersOf(sandboxId)).toHaveLength(1);
-    expect(await send('SandboxReleased', { sandboxId })).toEqual({ sandboxId, destroyed: true });
+    expect(await sc.send('SandboxReleased', { sandboxId })).toEqual({ sandboxId, destroyed: true });
     await expectReleased(sandboxId);
-    expect(await send('SandboxReleased', { sandboxId })).toEqual({ sandboxId, destroyed: true }); // idempotent
-    await expect(failureOf(send('CommandRequested', { sandboxId, cmd: 'true' }))).resolves.toMatchObject({ code: 'SANDBOX_DESTROYED' });
-    const last = (await store.readStream(`sandbox-${sandboxId}`)).pop()!;
+    expect(await sc.send('SandboxReleased', { sandboxId })).toEqual({ sandboxId, destroyed: true }); // idempotent
+    await expect(failureOf(sc.send('CommandRequested', { sandboxId, cmd: 'true' }))).resolves.toMatchObject({ code: 'SANDBOX_DESTROYED' });
+    const last = (await sc.store.readStream(`sandbox-${sandboxId}`)).pop()!;
     expect(last).toMatchObject({ type: 'SandboxDestroyed', data: { reason: 'released' } });
     // The team's workspace outlives the sandbox.
-    await expect(fs.readFile(path.join(wsRoot, simulationId, teamId, 'calc.py'), 'utf8')).resolves.toContain('def add');
+    await expect(fs.readFile(path.join(sc.wsRoot, sc.simulationId, teamId, 'calc.py'), 'utf8')).resolves.toContain('def add');
   });
 
   it('rebuilds the workspace from events alone, equal to the real folder', async () => {
     const sandboxId = `e2e-${runId}-rebuild`;
-    await send('SandboxRequested', { sandboxId, teamId, image: 'python' });
-    await send('FileWriteRequested', { sandboxId, path: 'pkg/a.py', content: 'A = 1\n' });
-    await send('CommandRequested', { sandboxId, cmd: 'mkdir -p pkg/sub && echo b > pkg/sub/b.txt && mv calc.py pkg/calc.py && printf "\\001\\002" > bin.dat' });
-    await send('FileWriteRequested', { sandboxId, path: 'pkg/a.py', content: 'A = 2\n' });
-    await send('CommandRequested', { sandboxId, cmd: 'rm -r tests && python3 -c "import compileall; compileall.compile_dir(\'pkg\', quiet=1)"' });
-    await send('SandboxReleased', { sandboxId });
+    await sc.send('SandboxRequested', { sandboxId, teamId, image: 'python' });
+    await sc.send('FileWriteRequested', { sandboxId, path: 'pkg/a.py', content: 'A = 1\n' });
+    await sc.send('CommandRequested', { sandboxId, cmd: 'mkdir -p pkg/sub && echo b > pkg/sub/b.txt && mv calc.py pkg/calc.py && printf "\\001\\002" > bin.dat' });
+    await sc.send('FileWriteRequested', { sandboxId, path: 'pkg/a.py', content: 'A = 2\n' });
+    await sc.send('CommandRequested', { sandboxId, cmd: 'rm -r tests && python3 -c "import compileall; compileall.compile_dir(\'pkg\', quiet=1)"' });
+    await sc.send('SandboxReleased', { sandboxId });
 
-    const events = await store.readSimulation(simulationId);
-    const rebuilt = rebuildWorkspace(events as never, `${simulationId}/${teamId}`);
-    const real = await new WorkspaceScanner().scan(path.join(wsRoot, simulationId, teamId));
+    const events = await sc.store.readSimulation(sc.simulationId);
+    const rebuilt = rebuildWorkspace(events as never, `${sc.simulationId}/${teamId}`);
+    const real = await new WorkspaceScanner().scan(path.join(sc.wsRoot, sc.simulationId, teamId));
     expect(rebuilt).toEqual(new Map([...real].map(([p, f]) => [p, f.hash])));
     expect([...rebuilt.keys()].sort()).toEqual(['bin.dat', 'pkg/a.py', 'pkg/calc.py', 'pkg/sub/b.txt']);
-    for (const hash of rebuilt.values()) expect(await store.getBlob(hash)).not.toBeNull();
+    for (const hash of rebuilt.values()) expect(await sc.store.getBlob(hash)).not.toBeNull();
   });
 
   it('refuses hostile paths in the file API with a clear code', async () => {
     const sandboxId = `e2e-${runId}-hostile`;
     const passwdBefore = await fs.readFile('/etc/passwd', 'utf8');
-    await send('SandboxRequested', { sandboxId, teamId: 'team-h', image: 'python' });
-    const refused = async (type: string, data: Record<string, unknown>) => failureOf(send(type, { sandboxId, ...data }));
+    await sc.send('SandboxRequested', { sandboxId, teamId: 'team-h', image: 'python' });
+    const refused = async (type: string, data: Record<string, unknown>) => failureOf(sc.send(type, { sandboxId, ...data }));
     for (const p of ['../../etc/passwd', '/etc/passwd', 'a/../../../etc/passwd']) {
       expect(await refused('FileReadRequested', { path: p })).toMatchObject({ code: 'SANDBOX_PATH_OUTSIDE_WORKSPACE' });
       expect(await refused('FileWriteRequested', { path: p, content: 'x' })).toMatchObject({ code: 'SANDBOX_PATH_OUTSIDE_WORKSPACE' });
     }
     // Symlinks made by a command, pointing out of the workspace: to a file, to a directory, dangling.
-    await send('CommandRequested', { sandboxId, cmd: 'ln -s /etc/passwd leak && ln -s /etc etc && ln -s /root/nothing dangling' });
+    await sc.send('CommandRequested', { sandboxId, cmd: 'ln -s /etc/passwd leak && ln -s /etc etc && ln -s /root/nothing dangling' });
     expect(await refused('FileReadRequested', { path: 'leak' })).toMatchObject({ code: 'SANDBOX_PATH_OUTSIDE_WORKSPACE', message: expect.stringMatching(/symlink/) });
     expect(await refused('FileReadRequested', { path: 'etc/passwd' })).toMatchObject({ code: 'SANDBOX_PATH_OUTSIDE_WORKSPACE' });
     expect(await refused('FileWriteRequested', { path: 'etc/evil', content: 'x' })).toMatchObject({ code: 'SANDBOX_PATH_OUTSIDE_WORKSPACE' });
@@ -174,41 +146,41 @@ describe('sandbox-control: sandboxes through events', () => {
     // The host file was never touched and nothing was recorded for the refusals.
     expect(await fs.readFile('/etc/passwd', 'utf8')).toBe(passwdBefore);
     await expect(fs.stat('/etc/evil')).rejects.toMatchObject({ code: 'ENOENT' });
-    const types = (await store.readStream(`sandbox-${sandboxId}`)).map((e) => e.type);
+    const types = (await sc.store.readStream(`sandbox-${sandboxId}`)).map((e) => e.type);
     expect(types).toEqual(['SandboxCreated', 'CommandExecuted']);
-    await send('SandboxReleased', { sandboxId });
+    await sc.send('SandboxReleased', { sandboxId });
   });
 
   it('refuses an unknown image kind, invalid limits, limits over the maximum, and a request without a simulation', async () => {
     const sandboxId = `e2e-${runId}-refused`;
     // Invalid by contract: refused before anything is sent.
-    expect(await failureOf(send('SandboxRequested', { sandboxId, teamId, image: 'ruby' }))).toMatchObject({ code: 'EVENT_SCHEMA_INVALID', field: 'image' });
-    expect(await failureOf(send('SandboxRequested', { sandboxId, teamId, image: 'python', limits: { pidsLimit: -1 } }))).toMatchObject({
+    expect(await failureOf(sc.send('SandboxRequested', { sandboxId, teamId, image: 'ruby' }))).toMatchObject({ code: 'EVENT_SCHEMA_INVALID', field: 'image' });
+    expect(await failureOf(sc.send('SandboxRequested', { sandboxId, teamId, image: 'python', limits: { pidsLimit: -1 } }))).toMatchObject({
       code: 'EVENT_SCHEMA_INVALID',
       field: 'limits.pidsLimit',
     });
-    expect(await failureOf(send('SandboxRequested', { sandboxId, teamId, image: 'python', limits: { cpus: 2 } }))).toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
+    expect(await failureOf(sc.send('SandboxRequested', { sandboxId, teamId, image: 'python', limits: { cpus: 2 } }))).toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
     // Valid by contract, over this service's maximum: refused by the service, recorded as SandboxFailed.
-    const over = await failureOf(send('SandboxRequested', { sandboxId, teamId, image: 'node', limits: { memoryBytes: 2 * 1024 * 1024 * 1024 } }));
+    const over = await failureOf(sc.send('SandboxRequested', { sandboxId, teamId, image: 'node', limits: { memoryBytes: 2 * 1024 * 1024 * 1024 } }));
     expect(over).toMatchObject({ code: 'SANDBOX_LIMITS_EXCEEDED', message: expect.stringMatching(/memoryBytes/) });
-    const stream = await store.readStream(`sandbox-${sandboxId}`);
+    const stream = await sc.store.readStream(`sandbox-${sandboxId}`);
     expect(stream.map((e) => [e.type, (e.data as { code?: string }).code])).toEqual([['SandboxFailed', 'SANDBOX_LIMITS_EXCEEDED']]);
-    expect(await failureOf(send('SandboxRequested', { sandboxId, teamId, image: 'python' }, null))).toMatchObject({ code: 'SANDBOX_SIMULATION_REQUIRED' });
+    expect(await failureOf(sc.send('SandboxRequested', { sandboxId, teamId, image: 'python' }, { simulationId: null }))).toMatchObject({ code: 'SANDBOX_SIMULATION_REQUIRED' });
     expect(await containersOf(sandboxId)).toHaveLength(0);
-    expect(await failureOf(send('CommandRequested', { sandboxId, cmd: 'true' }))).toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
+    expect(await failureOf(sc.send('CommandRequested', { sandboxId, cmd: 'true' }))).toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
   });
 
   it('answers a repeated request for the same sandbox with the same container, and a node sandbox works too', async () => {
     const sandboxId = `e2e-${runId}-node`;
     const spec = { sandboxId, teamId: 'team-n', image: 'node' };
-    const [a, b] = await Promise.all([send<SandboxReply>('SandboxRequested', spec), send<SandboxReply>('SandboxRequested', spec)]);
+    const [a, b] = await Promise.all([sc.send<SandboxReply>('SandboxRequested', spec), sc.send<SandboxReply>('SandboxRequested', spec)]);
     expect(b.containerName).toBe(a.containerName);
     expect(await containersOf(sandboxId)).toHaveLength(1);
-    expect((await store.readStream(`sandbox-${sandboxId}`)).filter((e) => e.type === 'SandboxCreated')).toHaveLength(1);
-    expect(await failureOf(send('SandboxRequested', { ...spec, image: 'python' }))).toMatchObject({ code: 'SANDBOX_ALREADY_EXISTS' });
-    const r = await send<CommandReply>('CommandRequested', { sandboxId, cmd: ['node', '-e', 'console.log(6 * 7)'] });
+    expect((await sc.store.readStream(`sandbox-${sandboxId}`)).filter((e) => e.type === 'SandboxCreated')).toHaveLength(1);
+    expect(await failureOf(sc.send('SandboxRequested', { ...spec, image: 'python' }))).toMatchObject({ code: 'SANDBOX_ALREADY_EXISTS' });
+    const r = await sc.send<CommandReply>('CommandRequested', { sandboxId, cmd: ['node', '-e', 'console.log(6 * 7)'] });
     expect(r).toMatchObject({ exitCode: 0, stdout: '42\n' });
-    await send('SandboxReleased', { sandboxId });
+    await sc.send('SandboxReleased', { sandboxId });
     await expectReleased(sandboxId);
   });
 });

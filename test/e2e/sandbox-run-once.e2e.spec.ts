@@ -1,60 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { lastValueFrom } from 'rxjs';
-import { createEventRegistry, SandboxRunReply } from '@swe-sim/contracts';
-import { EventStore } from '@swe-sim/event-store';
-import { createTestDatabase, eventually, RunningService, startService, TestDatabase } from '@swe-sim/testing';
+import { SandboxRunReply } from '@swe-sim/contracts';
+import { eventually } from '@swe-sim/testing';
 import { EventRecord, EventStoreClient } from '@swe-sim/transport';
-import { SandboxEngine } from '../../apps/sandbox-control/src/docker';
+import { failureOf, SandboxControlHarness } from '../support/sandbox-control-harness';
 
 /** SandboxRunRequested: create + one command + destroy in one request; sandbox-control as its own process, real Postgres and Docker. */
 describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
   const runId = randomUUID().slice(0, 8);
-  const instanceId = `sc-once-${runId}`;
-  const simulationId = randomUUID();
-  let wsRoot: string;
-  let db: TestDatabase;
-  let store: EventStore;
-  let client: EventStoreClient;
-  let service: RunningService | undefined;
-  const engine = new SandboxEngine({ instanceId: `${instanceId}-probe` });
+  let sc: SandboxControlHarness;
 
-  const env = () => ({
-    DATABASE_URL: db.url,
-    SANDBOX_INSTANCE_ID: instanceId,
-    SANDBOX_WORKSPACE_ROOT: wsRoot,
-    SANDBOX_REAP_GRACE_MS: '0',
-    SUBSCRIPTION_POLL_MS: '200',
-    SANDBOX_REAP_INTERVAL_MS: '500',
-  });
-  const send = <T>(data: unknown, eventId?: string) =>
-    lastValueFrom(client.send<T>('SandboxRunRequested', new EventRecord(data, { metadata: { simulationId }, ...(eventId ? { eventId } : {}) })));
-  const failureOf = (p: Promise<unknown>) => p.then(() => ({ code: 'NO_ERROR' }), (e: { code: string; message: string }) => e);
-  const exists = (name: string) => engine.docker.getContainer(name).inspect().then(() => true, () => false);
-  const gone = (sandboxId: string) => eventually(async () => !(await exists(`swe-sim-sbx-${sandboxId}`)), 15_000, `container of ${sandboxId} removed`);
-  const streamOf = (sandboxId: string) => store.readStream(`sandbox-${sandboxId}`);
+  const send = <T>(data: unknown, eventId?: string) => sc.send<T>('SandboxRunRequested', data, { eventId });
+  const gone = (sandboxId: string) => eventually(async () => !(await sc.containerExists(`swe-sim-sbx-${sandboxId}`)), 15_000, `container of ${sandboxId} removed`);
+  const streamOf = (sandboxId: string) => sc.store.readStream(`sandbox-${sandboxId}`);
   const requestIdOf = async (sandboxId: string) => ((await streamOf(sandboxId))[0]!.data as { requestId: string }).requestId;
 
   beforeAll(async () => {
-    wsRoot = await fs.mkdtemp(path.join(os.tmpdir(), `sc-once-${runId}-`));
-    db = await createTestDatabase();
-    store = new EventStore(db.pool, { registry: createEventRegistry() });
-    client = new EventStoreClient({ store, connection: { connectionString: db.url }, service: 'sandbox-run-once-test', requestTimeoutMs: 60_000, replyPollMs: 100 });
-    await client.connect();
-    service = await startService('sandbox-control', env());
+    sc = await SandboxControlHarness.start({
+      instanceId: `sc-once-${runId}`,
+      env: { SUBSCRIPTION_POLL_MS: '200', SANDBOX_REAP_INTERVAL_MS: '500' },
+      client: { service: 'sandbox-run-once-test', requestTimeoutMs: 60_000, replyPollMs: 100 },
+    });
   });
 
   afterAll(async () => {
-    await service?.kill('SIGKILL');
-    const owned = new SandboxEngine({ instanceId });
-    await owned.reap(() => true, { owner: instanceId });
-    await owned.close();
-    await engine.close();
-    await client?.close();
-    await db?.drop();
-    await fs.rm(wsRoot, { recursive: true, force: true });
+    await sc?.stop();
   });
 
   it('creates a sandbox on the team workspace, runs the command, destroys it, and records the facts of the three steps', async () => {
@@ -64,21 +36,21 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
       sandboxId, exitCode: 0, stdout: '42\n', stderr: 'warn\n', truncated: false, durationMs: expect.any(Number),
       timedOut: false, oomKilled: false, pidsLimitHit: false, changedFiles: 1,
     });
-    await expect(fs.readFile(path.join(wsRoot, simulationId, 'team-a', 'made.txt'), 'utf8')).resolves.toBe('made\n');
+    await expect(fs.readFile(path.join(sc.wsRoot, sc.simulationId, 'team-a', 'made.txt'), 'utf8')).resolves.toBe('made\n');
     await gone(sandboxId);
 
     const stream = await streamOf(sandboxId);
     expect(stream.map((e) => e.type)).toEqual(['SandboxCreated', 'CommandExecuted', 'WorkspaceChanged', 'SandboxDestroyed']);
     const requestId = (stream[0]!.data as { requestId: string }).requestId;
-    expect(stream[0]!.data).toMatchObject({ workspaceId: `${simulationId}/team-a`, teamId: 'team-a', imageKind: 'python', containerName: `swe-sim-sbx-${sandboxId}` });
+    expect(stream[0]!.data).toMatchObject({ workspaceId: `${sc.simulationId}/team-a`, teamId: 'team-a', imageKind: 'python', containerName: `swe-sim-sbx-${sandboxId}` });
     expect(stream[1]!.data).toMatchObject({ requestId, exitCode: 0, stdout: '42\n' });
     expect(stream[2]!.data).toMatchObject({ requestId, files: [{ path: 'made.txt', hash: expect.any(String) }] });
     expect(stream[3]!.data).toEqual({ sandboxId, reason: 'released', requestId });
-    const request = await store.readEvent(requestId);
+    const request = await sc.store.readEvent(requestId);
     expect(request?.type).toBe('SandboxRunRequested');
-    const rows = await db.pool.query(`SELECT status FROM sc_sandboxes WHERE sandbox_id = $1`, [sandboxId]);
+    const rows = await sc.db.pool.query(`SELECT status FROM sc_sandboxes WHERE sandbox_id = $1`, [sandboxId]);
     expect(rows.rows).toEqual([{ status: 'destroyed' }]);
-    const runs = await db.pool.query(`SELECT outcome FROM sc_command_runs WHERE request_id = $1`, [requestId]);
+    const runs = await sc.db.pool.query(`SELECT outcome FROM sc_command_runs WHERE request_id = $1`, [requestId]);
     expect(runs.rows).toEqual([{ outcome: 'executed' }]);
   });
 
@@ -88,7 +60,7 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
     expect(reply).toMatchObject({ exitCode: 3, stdout: expect.stringMatching(/^v\d+/), changedFiles: 0 });
     await gone(sandboxId);
     expect((await streamOf(sandboxId)).map((e) => e.type)).toEqual(['SandboxCreated', 'CommandExecuted', 'SandboxDestroyed']);
-    expect(await fs.readdir(path.join(wsRoot, '.scratch')).catch(() => [])).toEqual([]);
+    expect(await fs.readdir(path.join(sc.wsRoot, '.scratch')).catch(() => [])).toEqual([]);
   });
 
   it('kills a command at its timeout and still destroys the sandbox', async () => {
@@ -124,14 +96,14 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
     const eventId = randomUUID();
     const data = { sandboxId, teamId: 'team-j', image: 'python', cmd: 'echo x >> runs.txt; wc -l < runs.txt' };
     // Another caller (e.g. the first one's process restarted) re-sends the same request meanwhile; then again after the answer.
-    const other = new EventStoreClient({ store, connection: { connectionString: db.url }, service: 'sandbox-run-once-test-2', requestTimeoutMs: 60_000, replyPollMs: 100 });
+    const other = new EventStoreClient({ store: sc.store, connection: { connectionString: sc.db.url }, service: 'sandbox-run-once-test-2', requestTimeoutMs: 60_000, replyPollMs: 100 });
     await other.connect();
     let b: SandboxRunReply;
     let a: SandboxRunReply;
     try {
       [a, b] = await Promise.all([
         send<SandboxRunReply>(data, eventId),
-        lastValueFrom(other.send<SandboxRunReply>('SandboxRunRequested', new EventRecord(data, { metadata: { simulationId }, eventId }))),
+        lastValueFrom(other.send<SandboxRunReply>('SandboxRunRequested', new EventRecord(data, { metadata: { simulationId: sc.simulationId }, eventId }))),
       ]);
     } finally {
       await other.close();
@@ -140,7 +112,7 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
     expect(a).toEqual(b);
     expect(c).toEqual(a);
     expect(a.stdout).toBe('1\n');
-    expect(await fs.readFile(path.join(wsRoot, simulationId, 'team-j', 'runs.txt'), 'utf8')).toBe('x\n');
+    expect(await fs.readFile(path.join(sc.wsRoot, sc.simulationId, 'team-j', 'runs.txt'), 'utf8')).toBe('x\n');
     expect((await streamOf(sandboxId)).filter((e) => e.type === 'CommandExecuted')).toHaveLength(1);
   });
 
@@ -152,18 +124,18 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
     expect(await failureOf(send({ sandboxId: `once-${runId}-bad`, image: 'python' }))).toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
     expect(await failureOf(send({ sandboxId: `once-${runId}-big`, image: 'python', cmd: 'true', limits: { memoryBytes: 64 * 1024 * 1024 * 1024 } })))
       .toMatchObject({ code: 'SANDBOX_LIMITS_EXCEEDED' });
-    expect(await exists(`swe-sim-sbx-once-${runId}-big`)).toBe(false);
+    expect(await sc.containerExists(`swe-sim-sbx-once-${runId}-big`)).toBe(false);
   });
 
   it('after a SIGKILL mid-run: the container is reaped, the request answered (not lost) and the command not run again', async () => {
     const sandboxId = `once-${runId}-crash`;
-    const workspace = path.join(wsRoot, simulationId, 'team-c');
+    const workspace = path.join(sc.wsRoot, sc.simulationId, 'team-c');
     const pending = failureOf(send({ sandboxId, teamId: 'team-c', image: 'python', cmd: 'echo started >> log.txt; sleep 120', timeoutMs: 300_000 }));
     await eventually(async () => (await fs.readFile(path.join(workspace, 'log.txt'), 'utf8').catch(() => '')) === 'started\n', 20_000, 'command started');
     const requestId = await requestIdOf(sandboxId);
 
-    await service!.kill('SIGKILL');
-    service = await startService('sandbox-control', env());
+    await sc.killProcess();
+    await sc.startProcess();
     expect(await pending).toMatchObject({ code: 'SANDBOX_DESTROYED' }); // the same send() got its answer
     await gone(sandboxId);
 
@@ -171,16 +143,16 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
     expect(stream.map((e) => e.type)).toEqual(['SandboxCreated', 'WorkspaceChanged', 'SandboxDestroyed']);
     expect(stream[2]!.data).toEqual({ sandboxId, reason: 'interrupted', requestId });
     expect(await fs.readFile(path.join(workspace, 'log.txt'), 'utf8')).toBe('started\n'); // not run twice
-    const replies = await db.pool.query(`SELECT data FROM events WHERE type = 'RpcReplied' AND data->>'requestId' = $1`, [requestId]);
+    const replies = await sc.db.pool.query(`SELECT data FROM events WHERE type = 'RpcReplied' AND data->>'requestId' = $1`, [requestId]);
     expect(replies.rows.map((r) => r.data.error?.code)).toEqual(['SANDBOX_DESTROYED']);
   });
 
   it('after a SIGKILL between the recorded result and the reply: answers the recorded result without running the command again', async () => {
     const sandboxId = `once-${runId}-replay`;
-    const workspace = path.join(wsRoot, simulationId, 'team-r');
+    const workspace = path.join(sc.wsRoot, sc.simulationId, 'team-r');
     const pending = send<SandboxRunReply>({ sandboxId, teamId: 'team-r', image: 'python', cmd: 'echo ran >> log.txt; sleep 1; echo out' });
     // Hold the request's inbox row: the reply (RpcReplied + the row marked done, one transaction) waits on it.
-    const holder = await db.pool.connect();
+    const holder = await sc.db.pool.connect();
     try {
       await eventually(async () => (await streamOf(sandboxId)).length > 0, 20_000, 'sandbox recorded'); // the attempt is counted by then
       const requestId = await requestIdOf(sandboxId);
@@ -189,17 +161,16 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
       expect(held.rowCount).toBe(1);
       await eventually(async () => (await streamOf(sandboxId)).some((e) => e.type === 'SandboxDestroyed'), 20_000, 'result recorded');
       await new Promise((r) => setTimeout(r, 300)); // the reply reaches the held row
-      await service!.kill('SIGKILL');
-      service = undefined;
+      await sc.killProcess();
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
       holder.release();
     }
     const requestId = await requestIdOf(sandboxId);
-    const replied = await db.pool.query(`SELECT 1 FROM events WHERE type = 'RpcReplied' AND data->>'requestId' = $1`, [requestId]);
+    const replied = await sc.db.pool.query(`SELECT 1 FROM events WHERE type = 'RpcReplied' AND data->>'requestId' = $1`, [requestId]);
     expect(replied.rowCount).toBe(0);
 
-    service = await startService('sandbox-control', env());
+    await sc.startProcess();
     const answer = await pending;
     expect(answer).toMatchObject({ sandboxId, exitCode: 0, stdout: 'out\n', changedFiles: 1, timedOut: false });
     await gone(sandboxId);
