@@ -13,17 +13,33 @@ import { History } from './history';
 interface Request {
   on(event: 'close', fn: () => void): void;
 }
-interface Response {
+interface Response extends NodeJS.EventEmitter {
   status(code: number): unknown;
   setHeader(name: string, value: string): void;
   flushHeaders(): void;
   write(chunk: string): boolean;
   end(): void;
+  readonly destroyed: boolean;
 }
 
 const streamQuerySchema = z.object({ after: z.string().min(1).max(128).optional() }).strict();
 const PAGE = 500;
 const KEEP_ALIVE_MS = 15_000;
+
+/** Resolves once the client has taken what was written (drain), has gone (close), or the stream is ended (abort). */
+const drained = (res: Response, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted || res.destroyed) return resolve();
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+    signal.addEventListener('abort', done);
+  });
 
 @ApiTags('history')
 @Controller('simulations')
@@ -82,20 +98,21 @@ export class SimulationEventStreamHttpController implements OnModuleDestroy {
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
-    res.write(`retry: 2000\n\n`);
     let lastWrite = Date.now();
+    // Backpressure: a slow client holds the read of the next page, not the service's memory.
+    const send = async (chunk: string) => {
+      lastWrite = Date.now();
+      if (!res.write(chunk)) await drained(res, abort.signal);
+    };
     try {
+      await send(`retry: 2000\n\n`);
       while (!abort.signal.aborted) {
-        for (let i = 0; i < page.items.length; i++) {
+        for (let i = 0; i < page.items.length && !abort.signal.aborted; i++) {
           const e = page.items[i];
-          res.write(`id: ${page.cursors[i]}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-          lastWrite = Date.now();
+          await send(`id: ${page.cursors[i]}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
         }
         if (page.items.length < PAGE) {
-          if (Date.now() - lastWrite >= KEEP_ALIVE_MS) {
-            res.write(`: keep-alive\n\n`);
-            lastWrite = Date.now();
-          }
+          if (Date.now() - lastWrite >= KEEP_ALIVE_MS) await send(`: keep-alive\n\n`);
           await this.wakeup.wait(Math.min(this.config.SUBSCRIPTION_POLL_MS, KEEP_ALIVE_MS), abort.signal);
         }
         if (abort.signal.aborted) break;
