@@ -3,8 +3,6 @@ import { EventData, FileReadReply, FileReadRequested } from '@swe-sim/contracts'
 import { readWorkspaceFile } from '../docker';
 import { ReaperService } from '../reaper/reaper.service';
 import { SandboxRuntime } from '../sandbox/sandbox-runtime';
-import { assertLive } from '../sandbox/sandbox.decider';
-import { SandboxRequestError } from '../sandbox/sandbox.errors';
 import { checkedWorkspacePath, fileApiError } from '../sandbox/workspace-files';
 import { sha256Hex } from '../sandbox/workspace-manifest';
 
@@ -22,12 +20,10 @@ export class ReadFileHandler {
   async execute(data: EventData<typeof FileReadRequested>): Promise<FileReadReply> {
     await this.reaper.ready();
     const path = checkedWorkspacePath(data.path);
-    assertLive(await this.runtime.load(data.sandboxId), data.sandboxId);
-    const row = await this.runtime.repo.findSandbox(data.sandboxId);
-    if (!row) throw new SandboxRequestError('SANDBOX_NOT_FOUND', `sandbox ${data.sandboxId} has no workspace here`);
+    const { workspacePath } = await this.runtime.loadLiveWithWorkspace(data.sandboxId);
     let bytes: Buffer;
     try {
-      bytes = await readWorkspaceFile(row.workspacePath, path, MAX_READ_BYTES);
+      bytes = await readWorkspaceFile(workspacePath, path, MAX_READ_BYTES);
     } catch (err) {
       throw fileApiError(err, data.path);
     }

@@ -12,7 +12,8 @@ import type { PoolClient } from 'pg';
 import { SandboxConfig } from '../config';
 import { Engines } from './engines';
 import { KeyedMutex } from '@swe-sim/kit';
-import { decideSandbox, evolveSandbox, FileChange, initialSandboxState, SandboxCommand, SandboxEvent, SandboxState } from './sandbox.decider';
+import { assertLive, decideSandbox, evolveSandbox, FileChange, initialSandboxState, SandboxCommand, SandboxEvent, SandboxState } from './sandbox.decider';
+import { SandboxRequestError } from './sandbox.errors';
 import { SandboxRepository } from './sandbox.repository';
 import { diffManifest, readScannedFile, sha256Hex, WorkspaceScanner } from './workspace-manifest';
 
@@ -100,6 +101,14 @@ export class SandboxRuntime implements OnApplicationShutdown {
   async load(sandboxId: string): Promise<SandboxState> {
     const events = await this.store.readStream(sandboxStream(sandboxId));
     return fold({ evolve: evolveSandbox, initialState: initialSandboxState }, events as unknown as SandboxEvent[]);
+  }
+
+  /** The file API's lookup: a live sandbox (else its refusal) and the host path of its workspace. */
+  async loadLiveWithWorkspace(sandboxId: string): Promise<{ live: Extract<SandboxState, { status: 'created' }>; workspacePath: string }> {
+    const [state, row] = await Promise.all([this.load(sandboxId), this.repo.findSandbox(sandboxId)]);
+    const live = assertLive(state, sandboxId);
+    if (!row) throw new SandboxRequestError('SANDBOX_NOT_FOUND', `sandbox ${sandboxId} has no workspace here`);
+    return { live, workspacePath: row.workspacePath };
   }
 
   /**

@@ -4,7 +4,6 @@ import { StoredEvent } from '@swe-sim/event-store';
 import { writeWorkspaceFile } from '../docker';
 import { ReaperService } from '../reaper/reaper.service';
 import { SandboxRuntime } from '../sandbox/sandbox-runtime';
-import { assertLive } from '../sandbox/sandbox.decider';
 import { SandboxRequestError } from '../sandbox/sandbox.errors';
 import { checkedWorkspacePath, fileApiError } from '../sandbox/workspace-files';
 
@@ -27,9 +26,7 @@ export class WriteFileHandler {
     await this.reaper.ready();
     const { runtime } = this;
     const path = checkedWorkspacePath(data.path);
-    const live = assertLive(await runtime.load(data.sandboxId), data.sandboxId);
-    const row = await runtime.repo.findSandbox(data.sandboxId);
-    if (!row) throw new SandboxRequestError('SANDBOX_NOT_FOUND', `sandbox ${data.sandboxId} has no workspace here`);
+    const { live, workspacePath } = await runtime.loadLiveWithWorkspace(data.sandboxId);
     let bytes: Buffer;
     let hash: string;
     if (data.content !== undefined) {
@@ -43,7 +40,7 @@ export class WriteFileHandler {
     }
     await runtime.withWorkspace(live.workspaceId, async () => {
       try {
-        await writeWorkspaceFile(row.workspacePath, path, bytes);
+        await writeWorkspaceFile(workspacePath, path, bytes);
       } catch (err) {
         throw fileApiError(err, data.path);
       }
