@@ -1,5 +1,5 @@
 import { Persona, Stack } from '@swe-sim/contracts';
-import { FormationFeature, level, needsOf, uncoveredSkills } from './form-teams';
+import { COVERED_LEVEL, FormationFeature, level, needsOf, uncoveredSkills } from './form-teams';
 import { mulberry32, pickBest } from './prng';
 
 export interface RebalanceInput {
@@ -44,7 +44,7 @@ export function proposeRebalance({ stack, roster, teams }: RebalanceInput, seed:
   if (swaps.length === 0) return [];
   const { i, a, j, b } = pickBest(swaps, (s) => [s.gain, -s.i, -s.j], mulberry32(seed));
   const why = (p: Persona, to: number, from: number) => {
-    const covers = before[to].filter((s) => level(p, s) >= 3);
+    const covers = before[to].filter((s) => level(p, s) >= COVERED_LEVEL);
     const what = covers.length
       ? `covers ${covers.map((s) => `${s} ${level(p, s)} (needed by ${needs[to].get(s)!.join(', ')})`).join(', ')} that ${teams[to].teamId} lacked`
       : `keeps ${teams[to].teamId} at its size in exchange`;

@@ -1,6 +1,6 @@
 import { EventData, MemberMoved, PairFormed, SimulationStarted, SprintEnded, TeamFormed, TeamsReviewed } from '@swe-sim/contracts';
 import { fold } from '@swe-sim/event-store';
-import { FormationEvent, formationDecider } from './formation.decider';
+import { FormationEvent, FormationState, formationDecider } from './formation.decider';
 import { COVERED_LEVEL, FormationFeature, formPairs, level, needsOf, uncoveredSkills } from './form-teams';
 import { mulberry32 } from './prng';
 import { proposeRebalance } from './rebalance';
@@ -28,10 +28,11 @@ export function reviewTeams(history: readonly FormationEvent[], started: EventDa
   const moved = moves.length
     ? formationDecider.decide({ type: 'MoveMembers', data: { simulationId: started.simulationId, beforeSprint, moves } }, state)
     : [];
-  const after = moved.reduce(formationDecider.evolve, state);
-  const joined = joiners(started, after.status === 'formed' ? after.teams : state.teams, teams, beforeSprint);
-  const teamsNow = [...moved, ...joined].reduce(formationDecider.evolve, state);
-  const paired = pairsAgain(started, [...history, ...moved, ...joined], teamsNow.status === 'formed' ? teamsNow.teams : state.teams, teams, beforeSprint);
+  const membersOf = (s: FormationState) => (s.status === 'formed' ? s.teams : state.teams);
+  const afterMoves = moved.reduce(formationDecider.evolve, state);
+  const joined = joiners(started, membersOf(afterMoves), teams, beforeSprint);
+  const afterJoins = joined.reduce(formationDecider.evolve, afterMoves);
+  const paired = pairsAgain(started, [...history, ...moved, ...joined], membersOf(afterJoins), teams, beforeSprint);
   const reasons = [...moves.map((m) => m.reason), ...joined.map((j) => j.data.member.reason)];
   const reason = reasons.length ? reasons.join('; ') : teams.length > 1 ? 'no move covers the open features better' : 'nothing to change';
   return [
