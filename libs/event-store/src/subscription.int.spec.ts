@@ -86,6 +86,22 @@ describe(Subscription.name, () => {
     expect((await store.readAll({ types: ['TestTicked'] })).heldBack).toBe(false);
   });
 
+  it('moves its checkpoint past a long run of transactions with none of its types, and still handles the next one', async () => {
+    const stream = `t-${randomUUID()}`;
+    const sut = subscribe(`skip-${randomUUID()}`, recordEffect('a', stream), { pollIntervalMs: 50 });
+    await tick(stream, [1]);
+    await waitFor(async () => (await effects()).length === 1);
+    const handledAt = BigInt(sut.status().checkpoint!.transactionId);
+    // 1100 committed transactions with no TestTicked (one statement: COMMIT inside DO ends each).
+    await db.pool.query('DO $$ BEGIN FOR i IN 1..1100 LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$');
+    await waitFor(async () => BigInt(sut.status().checkpoint!.transactionId) - handledAt >= 1000n);
+    const stored = await db.pool.query('SELECT last_transaction_id::text AS tx, last_position FROM subscription_checkpoints WHERE name = $1', [sut.name]);
+    expect(stored.rows[0]).toEqual({ tx: sut.status().checkpoint!.transactionId, last_position: '0' });
+    await tick(stream, [2]);
+    await waitFor(async () => (await effects()).length === 2);
+    expect(await sut.lag()).toBe(0);
+  });
+
   it('commits what the handler appends with the checkpoint, carrying correlation and causation', async () => {
     const stream = `t-${randomUUID()}`;
     const name = `echo-${randomUUID()}`;
