@@ -64,6 +64,8 @@ export class TaskRunner {
 
   async run(taskId: string): Promise<EventData<typeof AgentTaskEnded> | null> {
     let failures = 0;
+    // What the task works in (its simulation, origins, personas) is fixed once it started: read once per run.
+    let env: TaskEnv | undefined;
     for (let step = 0; step < 100_000; step++) {
       const history = (await this.store.readStream(taskStream(taskId))) as unknown as TaskEvent[];
       const state = fold(taskDecider, history);
@@ -72,7 +74,7 @@ export class TaskRunner {
       // A simulation that ended (cancelled, out of budget) stops its tasks at the next step.
       const simulationEnded = action.kind === 'end' ? null : await this.context.ended(state.task!.simulationId);
       if (simulationEnded) action = { kind: 'end', outcome: 'abandoned', code: 'CANCELLED', reason: `the simulation ended: ${simulationEnded}` };
-      const env = await this.envFor(state);
+      env ??= await this.envFor(state);
       let events: NewEvent[];
       try {
         events = await this.perform(action, state, env, taskId);
