@@ -12,7 +12,7 @@ import type { PoolClient } from 'pg';
 import { SandboxConfig } from '../config';
 import { Engines } from './engines';
 import { KeyedMutex } from '@swe-sim/kit';
-import { assertLive, decideSandbox, evolveSandbox, FileChange, initialSandboxState, SandboxCommand, SandboxEvent, SandboxState } from './sandbox.decider';
+import { assertLive, FileChange, SandboxCommand, SandboxEvent, sandboxDecider, SandboxState } from './sandbox.decider';
 import { SandboxRequestError } from './sandbox.errors';
 import { SandboxRepository } from './sandbox.repository';
 import { diffManifest, readScannedFile, sha256Hex, WorkspaceScanner } from './workspace-manifest';
@@ -100,7 +100,7 @@ export class SandboxRuntime implements OnApplicationShutdown {
 
   async load(sandboxId: string): Promise<SandboxState> {
     const events = await this.store.readStream(sandboxStream(sandboxId));
-    return fold({ evolve: evolveSandbox, initialState: initialSandboxState }, events as unknown as SandboxEvent[]);
+    return fold(sandboxDecider, events as unknown as SandboxEvent[]);
   }
 
   /** The file API's lookup: a live sandbox (else its refusal) and the host path of its workspace. */
@@ -121,10 +121,10 @@ export class SandboxRuntime implements OnApplicationShutdown {
       try {
         return await this.store.transaction(async (tx) => {
           const history = await this.store.readStream(streamId, {}, tx);
-          const state = fold({ evolve: evolveSandbox, initialState: initialSandboxState }, history as unknown as SandboxEvent[]);
-          const events = decideSandbox(command, state);
+          const state = fold(sandboxDecider, history as unknown as SandboxEvent[]);
+          const events = sandboxDecider.decide(command, state);
           if (events.length) await this.store.append(streamId, events, { expectedVersion: history.length, metadata: options.metadata }, tx);
-          const next = events.reduce(evolveSandbox, state);
+          const next = events.reduce(sandboxDecider.evolve, state);
           await options.alsoInTx?.(tx, events, next);
           return { events, state: next };
         });
