@@ -251,7 +251,6 @@ export class EventStore {
     });
   }
 
-
   /**
    * Whether a read under `snapshot` saw every event the simulation will ever have up to `position`:
    * true when no event there is invisible to it, false when one is (it committed late), null when a
@@ -314,7 +313,6 @@ export class EventStore {
       client.release();
     }
   }
-
 
   toStored(row: any): StoredEvent {
     return {

@@ -3,7 +3,7 @@ import { EventMetadata } from '@swe-sim/contracts';
 import { CheckpointRepository } from './checkpoint-repository';
 import { EVENTS_CHANNEL, EventStore, Queryable } from './event-store';
 import { StructuredLogger, silentLogger } from './logger';
-import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, START, StoredEvent, causedBy } from './types';
+import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, StoredEvent, causedBy } from './types';
 
 /** What a handler gets: the transaction its writes must use, and an append bound to it. */
 export interface HandlerContext {
@@ -303,14 +303,13 @@ export class CheckpointMovedError extends Error {
   }
 }
 
-export function compare(a: Checkpoint, b: Checkpoint): number {
+/** Order of two checkpoints in commit order. */
+function compare(a: Checkpoint, b: Checkpoint): number {
   const ta = BigInt(a.transactionId);
   const tb = BigInt(b.transactionId);
   if (ta !== tb) return ta < tb ? -1 : 1;
   return a.position - b.position;
 }
-
-export { START };
 
 /** First re-read after events were held back (then doubling up to the poll interval). */
 const HELD_BACK_FIRST_WAIT_MS = 5;
