@@ -11,16 +11,7 @@ export function ownerNotIn(liveOwners: Iterable<string>): (c: ManagedContainer) 
   return (c) => c.owner === undefined || !live.has(c.owner);
 }
 
-/** Containers created more than `ageMs` ago (by the engine's creation time). */
-export function olderThan(ageMs: number, now: () => number = Date.now): (c: ManagedContainer) => boolean {
-  return (c) => now() - c.createdAt.getTime() > ageMs;
-}
-
 /** Containers that are not running any more (exited, dead, created but never started). */
 export function notRunning(c: ManagedContainer): boolean {
   return c.state !== 'running';
-}
-
-export function anyOf(...ps: Array<(c: ManagedContainer) => boolean>): (c: ManagedContainer) => boolean {
-  return (c) => ps.some((p) => p(c));
 }
