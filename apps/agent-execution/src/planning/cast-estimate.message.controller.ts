@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { EstimateRequested, EstimatesDiverged, EventData, pokerStream } from '@swe-sim/contracts';
-import { ConcurrencyError, EventStore, handleCommand } from '@swe-sim/event-store';
+import { ConcurrencyError, EventStore, causedBy, handleCommand } from '@swe-sim/event-store';
 import { LlmGateway } from '@swe-sim/llm-gateway';
 import { EventStoreContext } from '@swe-sim/transport';
 import { llmSettingsFor, personaOf } from '../context/persona-llm';
@@ -46,7 +46,7 @@ export class CastEstimateMessageController {
     const vote = result.ok
       ? { ...(result.response.parsed as { points: number; rationale: string }), llmSeq: 0, fallback: false }
       : { points: FALLBACK_POINTS, rationale: `no usable estimate (${result.error.code}): the middle of the scale`, llmSeq: null, fallback: true };
-    const metadata = { simulationId: req.simulationId, causationId: ctx.getEvent().id, correlationId: ctx.getEvent().metadata.correlationId, actor: 'agent-execution' };
+    const metadata = { ...causedBy(ctx.getEvent(), 'agent-execution'), simulationId: req.simulationId };
     for (let attempt = 0; ; attempt++) {
       try {
         await handleCommand(this.store, stream, pokerDecider, { type: 'CastEstimate', data: { voter: req.voter, round: req.round, ...vote } as never }, { metadata });

@@ -7,7 +7,7 @@ import {
   SprintPlanningStarted,
   pokerStream,
 } from '@swe-sim/contracts';
-import { EventStore, derivedId, handleCommand } from '@swe-sim/event-store';
+import { EventStore, causedBy, derivedId, handleCommand } from '@swe-sim/event-store';
 import { EventStoreContext } from '@swe-sim/transport';
 import { SimulationContextRepository } from '../context/simulation-context.repository';
 import { pokerDecider } from './poker-round.decider';
@@ -53,7 +53,7 @@ export class PlanningEventController {
     const settings = { divergenceRatio: sim.config.process.pokerDivergenceRatio, maxRounds: sim.config.process.pokerMaxRounds };
     await handleCommand(this.store, pokerStream(cast.simulationId, cast.sprint, cast.featureId), pokerDecider, { type: 'Tally', settings }, {
       db: ctx.getTx()!,
-      metadata: { simulationId: cast.simulationId, causationId: ctx.getEvent().id, correlationId: ctx.getEvent().metadata.correlationId, actor: 'agent-execution' },
+      metadata: { ...causedBy(ctx.getEvent(), 'agent-execution'), simulationId: cast.simulationId },
     });
   }
 }

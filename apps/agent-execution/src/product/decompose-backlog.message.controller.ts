@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
 import { BacklogDecomposed, BacklogDecompositionFailed, BacklogDecompositionRequested, EventData, backlogStream } from '@swe-sim/contracts';
-import { ConcurrencyError, EventStore, NewEvent, StoredEvent } from '@swe-sim/event-store';
+import { ConcurrencyError, EventStore, NewEvent, StoredEvent, causedBy } from '@swe-sim/event-store';
 import { LlmGateway } from '@swe-sim/llm-gateway';
 import { EventStoreContext } from '@swe-sim/transport';
 import { BACKLOG_JSON_SCHEMA, BacklogAnswer, backlogAnswerSchema, checkDecomposedBacklog } from './backlog-rules';
@@ -29,7 +29,7 @@ export class DecomposeBacklogMessageController {
     const [recorded] = await this.store.readStream(stream, { toVersion: 1 });
     if (recorded) return summary(recorded); // answered before (a re-run after a crash)
     const outcome = await this.outcome(req);
-    const metadata = { causationId: ctx.getEvent().id, correlationId: ctx.getEvent().metadata.correlationId, actor: 'agent-execution' };
+    const metadata = causedBy(ctx.getEvent(), 'agent-execution');
     try {
       const result = await this.store.append(stream, [outcome], { expectedVersion: 'no_stream', metadata });
       return summary(result.events[0]);
