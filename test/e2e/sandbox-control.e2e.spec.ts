@@ -151,6 +151,25 @@ describe('sandbox-control: sandboxes through events', () => {
     await sc.send('SandboxReleased', { sandboxId });
   });
 
+  it('writes bytes put in the blob table by their hash, and refuses an unknown hash, both content and hash, and a released sandbox', async () => {
+    const sandboxId = `e2e-${runId}-blob`;
+    await sc.send('SandboxRequested', { sandboxId, teamId: 'team-b', image: 'python' });
+    const bytes = Buffer.from([0, 1, 2, 255, 254]);
+    const hash = await sc.store.putBlob(bytes);
+    expect(await sc.send('FileWriteRequested', { sandboxId, path: 'data/raw.bin', hash })).toEqual({ sandboxId, path: 'data/raw.bin', hash, size: 5 });
+    await expect(fs.readFile(path.join(sc.wsRoot, sc.simulationId, 'team-b', 'data/raw.bin'))).resolves.toEqual(bytes);
+    expect(await sc.send<FileReadReply>('FileReadRequested', { sandboxId, path: 'data/raw.bin' })).toMatchObject({ hash, size: 5, encoding: 'base64', content: bytes.toString('base64') });
+
+    const unknown = 'f'.repeat(64);
+    expect(await failureOf(sc.send('FileWriteRequested', { sandboxId, path: 'x.bin', hash: unknown }))).toMatchObject({ code: 'SANDBOX_BLOB_NOT_FOUND' });
+    expect(await failureOf(sc.send('FileWriteRequested', { sandboxId, path: 'x.bin', hash, content: 'x' }))).toMatchObject({ code: 'EVENT_SCHEMA_INVALID' });
+    await expect(fs.stat(path.join(sc.wsRoot, sc.simulationId, 'team-b', 'x.bin'))).rejects.toMatchObject({ code: 'ENOENT' });
+
+    await sc.send('SandboxReleased', { sandboxId });
+    expect(await failureOf(sc.send('FileReadRequested', { sandboxId, path: 'data/raw.bin' }))).toMatchObject({ code: 'SANDBOX_DESTROYED' });
+    expect(await failureOf(sc.send('FileWriteRequested', { sandboxId, path: 'y.txt', content: 'y' }))).toMatchObject({ code: 'SANDBOX_DESTROYED' });
+  });
+
   it('refuses an unknown image kind, invalid limits, limits over the maximum, and a request without a simulation', async () => {
     const sandboxId = `e2e-${runId}-refused`;
     // Invalid by contract: refused before anything is sent.
