@@ -1,13 +1,13 @@
-import { BadRequestException, Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EventStore, StructuredLogger } from '@swe-sim/event-store';
 import { LOGGER } from '@swe-sim/service-runtime';
 import { SIMULATION_STATE_FOLD_VERSION, SimulationState, SimulationStateView, evolve, initialSimulationState, present } from './simulation-state';
+import { noState, simulationHistoryPages } from './simulation-history';
 import { SimulationStateSnapshotsRepository } from './simulation-state-snapshots.repository';
 
 /** How many of a simulation's events apart its state snapshots are. */
 export const STATE_SNAPSHOT_EVERY = Symbol('STATE_SNAPSHOT_EVERY');
 const DEFAULT_SNAPSHOT_EVERY = 5000;
-const PAGE = 5000;
 
 /**
  * A simulation's state at a position: the nearest snapshot at or before it, then the events after
@@ -51,14 +51,11 @@ export class SimulationStateHandler {
       let state: SimulationState | null = from?.state ?? initialSimulationState;
       // States at multiples of `every` events not stored yet (evolve copies, so each stays as it was).
       const reached: SimulationState[] = [];
-      for (let after = from?.position ?? 0; ; ) {
-        const page = await this.store.readSimulation(simulationId, { afterPosition: after, toPosition: at, limit: PAGE }, tx);
+      for await (const page of simulationHistoryPages(this.store, simulationId, { afterPosition: from?.position, toPosition: at }, tx)) {
         for (const e of page) {
-          state = evolve(state, { type: e.type, data: e.data, globalPosition: e.globalPosition, recordedAt: e.metadata.recordedAt });
+          state = evolve(state, e);
           if (useSnapshots && state && state.events % this.every === 0) reached.push(state);
         }
-        if (page.length < PAGE) break;
-        after = page[page.length - 1].globalPosition;
       }
       return { state, reached, visibility };
     });
@@ -73,12 +70,4 @@ export class SimulationStateHandler {
     const complete = await this.store.completeUpTo(visibility, simulationId, reached[reached.length - 1].position);
     if (complete) await this.snapshots.save(simulationId, SIMULATION_STATE_FOLD_VERSION, reached);
   }
-}
-
-/** Why a simulation has no state at a position: 400 naming `at` when it started later, else 404. */
-export async function noState(store: EventStore, simulationId: string, at: number | undefined): Promise<never> {
-  if (at !== undefined && (await store.readSimulation(simulationId, { limit: 1 })).length > 0) {
-    throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `at: position ${at} is before the simulation started`, field: 'at' });
-  }
-  throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
 }

@@ -5,7 +5,8 @@ import { rebuildWorkspace, repositoryWorkspaceId } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
 import { ApiErrors, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
-import { historyUpTo, positionSchema } from '../simulation-state/simulation-state.http.controller';
+import { historyUpTo } from '../simulation-state/simulation-history';
+import { positionSchema } from '../simulation-state/simulation-state.http.controller';
 
 const workspaceQuerySchema = z
   .object({
