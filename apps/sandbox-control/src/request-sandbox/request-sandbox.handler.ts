@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventData, SandboxErrorCode, SandboxReply, SandboxRequested } from '@swe-sim/contracts';
+import { EventData, SandboxCreated, SandboxErrorCode, SandboxReply, SandboxRequested } from '@swe-sim/contracts';
 import { StoredEvent } from '@swe-sim/event-store';
 import Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
@@ -15,6 +15,18 @@ type Request = EventData<typeof SandboxRequested>;
 /** `<simulationId>/<teamId>` for the team's workspace, `copy/<sandboxId>` for a copy of it, `scratch/<sandboxId>` without a team. */
 const workspaceIdOf = (data: Request, simulationId: string) =>
   !data.teamId ? `scratch/${data.sandboxId}` : data.workspace === 'copy' ? workspaceCopyId(data.sandboxId) : `${simulationId}/${data.teamId}`;
+
+/** The answer to a SandboxRequested: what its SandboxCreated recorded (the same right after the creation and on a repeat). */
+const sandboxReplyOf = (created: EventData<typeof SandboxCreated>): SandboxReply => ({
+  sandboxId: created.sandboxId,
+  workspaceId: created.workspaceId,
+  image: created.image,
+  engine: created.engine,
+  containerName: created.containerName,
+  fromPool: created.fromPool,
+  limits: created.limits,
+  expiresAt: created.expiresAt,
+});
 
 /** Labels beside the engine's own (swe-sim.*): which request made the container, and until when it may live. */
 export const REQUEST_LABEL = 'sandbox-control.request-id';
@@ -143,19 +155,8 @@ export class RequestSandboxHandler {
         },
       });
       watched = this.watchStart(started, data, request, made.workspacePath);
-      if (events.some((e) => e.type === 'SandboxCreated')) {
-        // Recorded now: the answer is what was recorded (no need to read it back).
-        return {
-          sandboxId: data.sandboxId,
-          workspaceId,
-          image,
-          engine: entry.key,
-          containerName: made.containerName,
-          fromPool: made.fromPool,
-          limits,
-          expiresAt: created.expiresAt,
-        };
-      }
+      // Recorded now: the answer is what was recorded (no need to read it back).
+      if (events.some((e) => e.type === 'SandboxCreated')) return sandboxReplyOf(created);
       const reply = await this.existingAnswer(state, data, simulationId, request.id);
       return reply!;
     } finally {
@@ -213,19 +214,7 @@ export class RequestSandboxHandler {
       throw new SandboxRequestError('SANDBOX_ALREADY_EXISTS', `sandbox ${data.sandboxId} already exists with another spec`);
     }
     const events = await this.runtime.store.readStream(`sandbox-${data.sandboxId}`);
-    const created = events.reverse().find((e) => e.type === 'SandboxCreated')!.data as {
-      workspaceId: string; image: string; engine: string; containerName: string; fromPool: boolean; limits: SandboxLimits; expiresAt: string;
-    };
-    return {
-      sandboxId: data.sandboxId,
-      workspaceId: created.workspaceId,
-      image: created.image,
-      engine: created.engine,
-      containerName: created.containerName,
-      fromPool: created.fromPool,
-      limits: created.limits,
-      expiresAt: created.expiresAt,
-    };
+    return sandboxReplyOf(events.reverse().find((e) => e.type === 'SandboxCreated')!.data as EventData<typeof SandboxCreated>);
   }
 
   /** A container named for this sandbox exists (a crash came between its start and SandboxCreated): take it if it is ours. */
