@@ -55,6 +55,35 @@ describe('a simulation whose agents fail in every way', () => {
     expect(all.filter((e) => e.type === 'SandboxDestroyed').length).toBe(all.filter((e) => e.type === 'SandboxCreated').length);
   });
 
+  it("approves by default when the reviewer's LLM fails, recorded as a fallback: the change still has to pass its acceptance tests", async () => {
+    const { post } = stack;
+    const created = await post('/projects', twoModuleProject());
+    const started = await post(`/projects/${created.body.projectId}/simulations`, {
+      seed: 5,
+      teams: 1,
+      teamSize: 2,
+      sprints: { max: 1 },
+      process: { pairing: false, review: true },
+      budgets: { maxTurnsPerTask: 6 },
+    });
+    expect(started.status).toBe(201);
+    const { simulationId } = started.body;
+    const sim = await stack.waitFor(simulationId, finished);
+
+    expect(sim.status).toBe('completed');
+    const all = await stack.events(simulationId);
+    const of = (t: string) => all.filter((e) => e.type === t).map((e) => e.data);
+    const reviews = of('ReviewApproved').filter((r) => r.taskId.includes('.word-count.'));
+    expect(reviews.length).toBeGreaterThan(0);
+    expect(reviews.every((r) => r.fallback === true && r.comments.includes('no usable review (LLM_BACKEND_ERROR)'))).toBe(true);
+    expect(of('ReviewCommented')).toEqual([]);
+    const failedReviews = of('LlmCallFailed').filter((f) => f.callKey.agentId.endsWith('.review'));
+    expect(failedReviews.map((f) => f.error.code)).toEqual(reviews.map(() => 'LLM_BACKEND_ERROR'));
+    // approved by default is not merged by default: the finished-but-broken change fails integration
+    expect(of('BranchMerged')).toEqual([]);
+    expect(of('FeatureAbandoned').find((d) => d.featureId === 'word-count')).toMatchObject({ code: 'TESTS_FAILING' });
+  });
+
   it('stops a simulation on cancel: running tasks end at their next step, sandboxes are released, a second cancel is refused', async () => {
     const { post } = stack;
     const created = await post('/projects', twoModuleProject());
