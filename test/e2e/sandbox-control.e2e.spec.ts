@@ -194,6 +194,7 @@ describe('sandbox-control: sandboxes through events', () => {
     const spec = { sandboxId, teamId: 'team-n', image: 'node' };
     const [a, b] = await Promise.all([sc.send<SandboxReply>('SandboxRequested', spec), sc.send<SandboxReply>('SandboxRequested', spec)]);
     expect(b.containerName).toBe(a.containerName);
+    expect(b).toEqual(a); // the repeat is answered from the recorded SandboxCreated, as the first was
     expect(await containersOf(sandboxId)).toHaveLength(1);
     expect((await sc.store.readStream(`sandbox-${sandboxId}`)).filter((e) => e.type === 'SandboxCreated')).toHaveLength(1);
     expect(await failureOf(sc.send('SandboxRequested', { ...spec, image: 'python' }))).toMatchObject({ code: 'SANDBOX_ALREADY_EXISTS' });
