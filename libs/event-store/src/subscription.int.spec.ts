@@ -1,21 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createEventRegistry, defineEvent } from '@swe-sim/contracts';
-import { createTestDatabase, TestDatabase } from '@swe-sim/testing';
+import { createTestDatabase, eventually, TestDatabase } from '@swe-sim/testing';
 import { EventStore, Subscription, SubscriptionHandler } from './index';
 
 const Ticked = defineEvent({ type: 'TestTicked', version: 1, schema: z.object({ n: z.number().int() }).strict() });
 const Echoed = defineEvent({ type: 'TestEchoed', version: 1, schema: z.object({ n: z.number().int() }).strict() });
 const registry = createEventRegistry([Ticked, Echoed]);
-
-const waitFor = async (check: () => Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not met in time');
-};
 
 describe(Subscription.name, () => {
   let db: TestDatabase;
@@ -53,10 +44,10 @@ describe(Subscription.name, () => {
     const stream = `t-${randomUUID()}`;
     await tick(stream, [1, 2, 3]);
     const sut = subscribe(`catch-up-${randomUUID()}`, recordEffect('a', stream));
-    await waitFor(async () => (await effects()).length === 3);
+    await eventually(async () => (await effects()).length === 3);
     await tick(stream, [4]);
     await tick(stream, [5, 6]);
-    await waitFor(async () => (await effects()).length === 6);
+    await eventually(async () => (await effects()).length === 6);
     const ids = (await effects()).map((r) => r.event_id);
     expect(new Set(ids).size).toBe(6);
     expect(sut.status().active).toBe(true);
@@ -66,7 +57,7 @@ describe(Subscription.name, () => {
   it('reads events held back behind an open transaction soon after it ends, though nothing wakes it', async () => {
     const stream = `t-${randomUUID()}`;
     const sut = subscribe(`held-${randomUUID()}`, recordEffect('a', stream), { pollIntervalMs: 60_000 });
-    await waitFor(async () => sut.status().active);
+    await eventually(async () => sut.status().active);
     // An older transaction with an xid stays open (it never appends: no NOTIFY when it ends).
     const older = await db.pool.connect();
     try {
@@ -81,7 +72,7 @@ describe(Subscription.name, () => {
       older.release();
     }
     const ended = Date.now();
-    await waitFor(async () => (await effects()).length === 1, 5_000);
+    await eventually(async () => (await effects()).length === 1, 5_000);
     expect(Date.now() - ended).toBeLessThan(2_000); // the backoff, far below the 60 s poll
     expect((await store.readAll({ types: ['TestTicked'] })).heldBack).toBe(false);
   });
@@ -90,15 +81,15 @@ describe(Subscription.name, () => {
     const stream = `t-${randomUUID()}`;
     const sut = subscribe(`skip-${randomUUID()}`, recordEffect('a', stream), { pollIntervalMs: 50 });
     await tick(stream, [1]);
-    await waitFor(async () => (await effects()).length === 1);
+    await eventually(async () => (await effects()).length === 1);
     const handledAt = BigInt(sut.status().checkpoint!.transactionId);
     // 1100 committed transactions with no TestTicked (one statement: COMMIT inside DO ends each).
     await db.pool.query('DO $$ BEGIN FOR i IN 1..1100 LOOP PERFORM pg_current_xact_id(); COMMIT; END LOOP; END $$');
-    await waitFor(async () => BigInt(sut.status().checkpoint!.transactionId) - handledAt >= 1000n);
+    await eventually(async () => BigInt(sut.status().checkpoint!.transactionId) - handledAt >= 1000n);
     const stored = await db.pool.query('SELECT last_transaction_id::text AS tx, last_position FROM subscription_checkpoints WHERE name = $1', [sut.name]);
     expect(stored.rows[0]).toEqual({ tx: sut.status().checkpoint!.transactionId, last_position: '0' });
     await tick(stream, [2]);
-    await waitFor(async () => (await effects()).length === 2);
+    await eventually(async () => (await effects()).length === 2);
     expect(await sut.lag()).toBe(0);
   });
 
@@ -110,7 +101,7 @@ describe(Subscription.name, () => {
       await ctx.append(`echo-${event.id}`, [{ type: 'TestEchoed', data: { n: (event.data as any).n } }], { expectedVersion: 'no_stream' });
     });
     const { events } = await tick(stream, [7]);
-    await waitFor(async () => (await store.readStream(`echo-${events[0].id}`)).length === 1);
+    await eventually(async () => (await store.readStream(`echo-${events[0].id}`)).length === 1);
     const [echo] = await store.readStream(`echo-${events[0].id}`);
     expect(echo.metadata).toMatchObject({ causationId: events[0].id, correlationId: events[0].metadata.correlationId, actor: name });
   });
@@ -131,7 +122,7 @@ describe(Subscription.name, () => {
       { maxAttempts: 3, batchSize: 10 },
     );
     await tick(stream, [1, 2, 3, 4]);
-    await waitFor(async () => (await effects()).length === 3);
+    await eventually(async () => (await effects()).length === 3);
     const handled = await db.pool.query(
       "SELECT (e.data->>'n')::int AS n FROM effects f JOIN events e ON e.event_id = f.event_id ORDER BY n",
     );
@@ -149,13 +140,13 @@ describe(Subscription.name, () => {
     const a = subscribe(name, recordEffect('a', stream), { batchSize: 7 });
     const b = subscribe(name, recordEffect('b', stream), { batchSize: 7 });
     for (let i = 0; i < 20; i++) await tick(stream, [i * 5, i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4]);
-    await waitFor(async () => (await effects()).length >= 100);
+    await eventually(async () => (await effects()).length >= 100);
     expect([a.isActive(), b.isActive()].filter(Boolean)).toHaveLength(1);
     const active = a.isActive() ? a : b;
     const standby = active === a ? b : a;
     await active.stop();
     await tick(stream, [100, 101, 102]);
-    await waitFor(async () => (await effects()).length >= 103);
+    await eventually(async () => (await effects()).length >= 103);
     expect(standby.isActive()).toBe(true);
     await new Promise((r) => setTimeout(r, 300)); // a double-handling would show up by now
     const rows = await effects();
