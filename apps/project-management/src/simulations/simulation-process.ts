@@ -44,23 +44,25 @@ export type ProcessInput =
   | { type: 'TeamsReviewed'; data: EventData<typeof TeamsReviewed> }
   | { type: 'EventDeadLettered'; data: EventData<typeof EventDeadLettered> };
 
-export const PROCESS_INPUT_TYPES: ProcessInput['type'][] = [
-  'SimulationStarted',
-  'TeamFormed',
-  'PairFormed',
-  'TeamFormationCompleted',
-  'TeamFormationFailed',
-  'EstimateAgreed',
-  'FeatureDone',
-  'FeatureAbandoned',
-  'LlmCallCompleted',
-  'SimulationCancelled',
-  'CommandExecuted',
-  'MemberMoved',
-  'MemberJoined',
-  'TeamsReviewed',
-  'EventDeadLettered',
-];
+/** Every input type: a record, so that the compiler refuses a list that misses one. */
+const INPUT_TYPES: Record<ProcessInput['type'], true> = {
+  SimulationStarted: true,
+  TeamFormed: true,
+  PairFormed: true,
+  TeamFormationCompleted: true,
+  TeamFormationFailed: true,
+  EstimateAgreed: true,
+  FeatureDone: true,
+  FeatureAbandoned: true,
+  LlmCallCompleted: true,
+  SimulationCancelled: true,
+  CommandExecuted: true,
+  MemberMoved: true,
+  MemberJoined: true,
+  TeamsReviewed: true,
+  EventDeadLettered: true,
+};
+export const PROCESS_INPUT_TYPES = Object.keys(INPUT_TYPES) as ProcessInput['type'][];
 
 export interface TeamPlan {
   members: { personaId: string; seniority: string }[];
