@@ -4,7 +4,7 @@ import { StoredEvent } from '@swe-sim/event-store';
 import Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { SandboxError, SandboxLimits, WorkspaceSpec } from '../docker';
+import { SANDBOX_NAME_PREFIX, SandboxError, SandboxLabel, SandboxLimits, WorkspaceSpec } from '../docker';
 import { isInside, ReaperService } from '../reaper/reaper.service';
 import { SandboxRuntime, workspaceCopyId } from '../sandbox/sandbox-runtime';
 import { SandboxRequestError } from '../sandbox/sandbox.errors';
@@ -219,9 +219,9 @@ export class RequestSandboxHandler {
 
   /** A container named for this sandbox exists (a crash came between its start and SandboxCreated): take it if it is ours. */
   private async adoptLeftover(docker: Docker, sandboxId: string, simulationId: string) {
-    const info = await docker.getContainer(`swe-sim-sbx-${sandboxId}`).inspect().catch(() => null);
+    const info = await docker.getContainer(`${SANDBOX_NAME_PREFIX}${sandboxId}`).inspect().catch(() => null);
     const labels = info?.Config.Labels ?? {};
-    if (!info || labels['swe-sim.simulation-id'] !== simulationId) return null;
+    if (!info || labels[SandboxLabel.simulationId] !== simulationId) return null;
     if (!info.State.Running) await docker.getContainer(info.Id).start(); // made, not started, when the crash came
     const ws = info.Mounts.find((m) => m.Destination === '/workspace');
     const expires = labels[EXPIRES_LABEL] ? new Date(labels[EXPIRES_LABEL]) : new Date(Date.now() + this.runtime.config.SANDBOX_TTL_MS);
