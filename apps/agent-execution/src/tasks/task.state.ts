@@ -52,7 +52,6 @@ export interface TaskState {
   /** Tool calls of the last turn still without a result, in order. */
   pendingToolCalls: EventData<typeof AgentTurnTaken>['toolCalls'];
   lastTurn: EventData<typeof AgentTurnTaken> | null;
-  lastTestsPassed: boolean | null;
   reviewRound: number;
   /** The diff the reviewer is asked about. */
   reviewDiff: string | null;
@@ -74,7 +73,6 @@ export const initialTaskState: TaskState = {
   transcript: [],
   pendingToolCalls: [],
   lastTurn: null,
-  lastTestsPassed: null,
   reviewRound: 0,
   reviewDiff: null,
   integrationFailures: 0,
@@ -108,7 +106,6 @@ export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
         ...state,
         transcript: [...state.transcript, { kind: 'tool', data: r }],
         pendingToolCalls: state.pendingToolCalls.filter((c) => c.id !== r.toolCallId),
-        lastTestsPassed: r.testsPassed ?? state.lastTestsPassed,
         phase: finished ? (state.task?.reviewer ? 'review-needed' : 'integrating') : state.phase,
       };
     }
@@ -153,7 +150,6 @@ export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
         ...state,
         phase: 'working',
         integrationFailures: state.integrationFailures + 1,
-        lastTestsPassed: false,
         transcript: [
           ...state.transcript,
           { kind: 'notice', text: `On main merged with your branch, in a fresh sandbox, the acceptance tests fail (TESTS FAILED):\n${event.data.output}` },
