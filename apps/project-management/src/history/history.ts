@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { simulationStream } from '@swe-sim/contracts';
 import { Checkpoint, EventStore, StoredEvent } from '@swe-sim/event-store';
 import { assertNotBeyond, encodeEventCursor, laterCheckpoint } from '../api/cursor';
 
@@ -35,6 +36,13 @@ export const toHistoryEvent = (e: StoredEvent): HistoryEvent => ({
 @Injectable()
 export class History {
   constructor(private readonly store: EventStore) {}
+
+  /** 404 SIMULATION_NOT_FOUND for a simulation that never started. */
+  async assertSimulationExists(simulationId: string): Promise<void> {
+    if ((await this.store.streamVersion(simulationStream(simulationId))) === null) {
+      throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
+    }
+  }
 
   /** A page, its next checkpoint, and each event's own cursor (the SSE ids). */
   async page(options: { after?: Checkpoint; limit: number; simulationId?: string; cursorField?: string }): Promise<HistoryPage & { next: Checkpoint; cursors: string[] }> {

@@ -38,7 +38,7 @@ describe(SimulationEventStreamHttpController.name, () => {
     db = await createTestDatabase();
     const store = new EventStore(db.pool, { registry: createEventRegistry() });
     wakeup = new EventsWakeup({ DATABASE_URL: db.url }, silentLogger);
-    sut = new SimulationEventStreamHttpController(new History(store), store, wakeup, { SUBSCRIPTION_POLL_MS: 50 }, silentLogger);
+    sut = new SimulationEventStreamHttpController(new History(store), wakeup, { SUBSCRIPTION_POLL_MS: 50 }, silentLogger);
     ({ simulationId } = await appendSyntheticHistory(store, { events: 1200, features: 6, seed: 3, perTransaction: 50 }));
     total = Number((await db.pool.query('SELECT count(*) FROM events WHERE simulation_id = $1', [simulationId])).rows[0].count);
   });

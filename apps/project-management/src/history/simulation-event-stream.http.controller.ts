@@ -1,8 +1,7 @@
-import { BadRequestException, Controller, Get, Headers, Inject, NotFoundException, OnModuleDestroy, Param, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Headers, Inject, OnModuleDestroy, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { simulationStream } from '@swe-sim/contracts';
-import { Checkpoint, EventStore, StructuredLogger } from '@swe-sim/event-store';
+import { Checkpoint, StructuredLogger } from '@swe-sim/event-store';
 import { ApiErrors, CONFIG, LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { decodeEventCursor } from '../api/cursor';
@@ -48,7 +47,6 @@ export class SimulationEventStreamHttpController implements OnModuleDestroy {
 
   constructor(
     private readonly history: History,
-    private readonly store: EventStore,
     private readonly wakeup: EventsWakeup,
     @Inject(CONFIG) private readonly config: { SUBSCRIPTION_POLL_MS: number },
     @Inject(LOGGER) private readonly logger: StructuredLogger,
@@ -83,9 +81,7 @@ export class SimulationEventStreamHttpController implements OnModuleDestroy {
     } else {
       after = decodeEventCursor(q.after);
     }
-    if ((await this.store.streamVersion(simulationStream(id))) === null) {
-      throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
-    }
+    await this.history.assertSimulationExists(id);
     // The first page checks the cursor (a 400 before any byte of the stream is sent).
     let page = await this.history.page({ after, limit: PAGE, simulationId: id, cursorField });
 

@@ -1,8 +1,6 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { simulationStream } from '@swe-sim/contracts';
-import { EventStore } from '@swe-sim/event-store';
 import { ApiErrors, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { decodeEventCursor, historyQuerySchema } from '../api/cursor';
@@ -13,7 +11,6 @@ import { History, HistoryPage } from './history';
 export class SimulationEventsHttpController {
   constructor(
     private readonly history: History,
-    private readonly store: EventStore,
   ) {}
 
   /** The simulation's events in commit order: `?after=` the previous page's nextCursor, `?limit=` 1..1000 (100). */
@@ -24,9 +21,7 @@ export class SimulationEventsHttpController {
   @Authenticated('read')
   async events(@Param('id', UuidParamPipe) id: string, @Query(new ZodQueryPipe(historyQuerySchema)) q: z.output<typeof historyQuerySchema>): Promise<HistoryPage> {
     const after = decodeEventCursor(q.after);
-    if ((await this.store.streamVersion(simulationStream(id))) === null) {
-      throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
-    }
+    await this.history.assertSimulationExists(id);
     const { items, nextCursor } = await this.history.page({ after, limit: q.limit, simulationId: id });
     return { items, nextCursor };
   }
