@@ -11,7 +11,7 @@ import {
   taskIdOf,
   taskStream,
 } from '@swe-sim/contracts';
-import { ConcurrencyError, DuplicateEventError, EventStore, NewEvent, derivedId, fold } from '@swe-sim/event-store';
+import { ConcurrencyError, DuplicateEventError, EventStore, NewEvent, derivedId } from '@swe-sim/event-store';
 import { LlmGateway } from '@swe-sim/llm-gateway';
 import { LOGGER, JsonLogger, PG_POOL } from '@swe-sim/service-runtime';
 import { EventStoreClient } from '@swe-sim/transport';
@@ -29,7 +29,6 @@ import { executeTool } from './tool-executor';
 
 export const SANDBOX_CLIENT = Symbol('SANDBOX_CLIENT');
 
-const taskDecider = { evolve: evolveTask, initialState: initialTaskState };
 const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
 interface TaskEnv {
@@ -66,9 +65,13 @@ export class TaskRunner {
     let failures = 0;
     // What the task works in (its simulation, origins, personas) is fixed once it started: read once per run.
     let env: TaskEnv | undefined;
+    // The stream only grows: each step reads and folds what was appended since (by this run or another).
+    let state = initialTaskState;
+    let version = 0;
     for (let step = 0; step < 100_000; step++) {
-      const history = (await this.store.readStream(taskStream(taskId))) as unknown as TaskEvent[];
-      const state = fold(taskDecider, history);
+      const appended = (await this.store.readStream(taskStream(taskId), { fromVersion: version + 1 })) as unknown as TaskEvent[];
+      state = appended.reduce(evolveTask, state);
+      version += appended.length;
       let action = nextAction(state);
       if (action.kind === 'none') return state.ended;
       // A simulation that ended (cancelled, out of budget) stops its tasks at the next step.
@@ -90,7 +93,7 @@ export class TaskRunner {
         events = await this.perform({ kind: 'end', outcome: 'abandoned', code, reason: `${action.kind} failed: ${(err as Error).message}`.slice(0, 3000) }, state, env, taskId);
       }
       try {
-        await this.record(taskId, history.length, events, state, env);
+        await this.record(taskId, version, events, state, env);
       } catch (err) {
         if (!(err instanceof ConcurrencyError)) throw err; // someone else moved the task on: read again
       }
