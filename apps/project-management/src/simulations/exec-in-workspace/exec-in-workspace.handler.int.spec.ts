@@ -1,7 +1,7 @@
 import { throwError, TimeoutError, Observable } from 'rxjs';
 import { createEventRegistry, SweSimError } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
-import { createTestDatabase, eventually, TestDatabase } from '@swe-sim/testing';
+import { createTestDatabase, TestDatabase } from '@swe-sim/testing';
 import { EventStoreClient } from '@swe-sim/transport';
 import { appendSyntheticHistory } from '../simulation-state/synthetic-history';
 import { ExecInWorkspaceHandler } from './exec-in-workspace.handler';
@@ -18,8 +18,6 @@ describe(ExecInWorkspaceHandler.name, () => {
     db = await createTestDatabase();
     store = new EventStore(db.pool, { registry: createEventRegistry() });
     ({ simulationId } = await appendSyntheticHistory(store, { events: 50, features: 2, seed: 4 }));
-    // The handler reads the log in commit order, which shows an append once no older transaction is still open.
-    await eventually(async () => (await store.readAll({ limit: 1, simulationId })).events.length > 0, 10_000, 'the simulation in the log');
   });
   afterAll(() => db.drop());
 
@@ -36,6 +34,21 @@ describe(ExecInWorkspaceHandler.name, () => {
       const err = await sut.execute(simulationId, 'repo', { cmd: 'ls', timeoutMs: 1000 }).catch((e) => e);
       expect(err.getStatus()).toBe(504);
       expect(err.getResponse()).toMatchObject({ code: 'SANDBOX_TIMEOUT' });
+    }
+  });
+
+  it("finds a simulation and its teams as soon as they commit, while an older transaction is still open", async () => {
+    const older = await db.pool.connect();
+    await older.query('BEGIN');
+    await older.query('SELECT txid_current()');
+    try {
+      const { simulationId: fresh } = await appendSyntheticHistory(store, { events: 50, features: 2, seed: 5 });
+      const sut = new ExecInWorkspaceHandler(store, sandboxControlAnswering(() => throwError(() => new SweSimError('SANDBOX_CAPACITY', 'no free slot'))));
+      const err = await sut.execute(fresh, 'team-1', { cmd: 'ls', timeoutMs: 1000 }).catch((e) => e);
+      expect(err.getResponse()).toMatchObject({ code: 'SANDBOX_UNAVAILABLE' }); // asked sandbox-control: not a 404
+    } finally {
+      await older.query('ROLLBACK');
+      older.release();
     }
   });
 });

@@ -1,8 +1,8 @@
 import { GatewayTimeoutException, HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { TimeoutError } from 'rxjs';
-import { EventData, SIMULATION_REPOSITORY_TEAM, SandboxImageKind, SimulationStarted, TeamFormed, SweSimError } from '@swe-sim/contracts';
-import { Checkpoint, EventStore } from '@swe-sim/event-store';
+import { EventData, SIMULATION_REPOSITORY_TEAM, SandboxImageKind, SimulationStarted, TeamFormed, SweSimError, formationStream, simulationStream } from '@swe-sim/contracts';
+import { EventStore } from '@swe-sim/event-store';
 import { EventStoreClient } from '@swe-sim/transport';
 import { WORKSPACE_SANDBOX_CLIENT, WorkspaceSandboxPort } from './workspace-sandbox.port';
 
@@ -77,23 +77,17 @@ export class ExecInWorkspaceHandler {
     }
   }
 
-  /** The simulation's stack and team ids, from its start and its TeamFormed events; 404 when it does not exist. */
+  /**
+   * The simulation's stack and team ids, from its start and its TeamFormed events; 404 when it does
+   * not exist. Read from their two streams, which show an append once it commits (the log in commit
+   * order would hide a simulation started a moment ago while any older transaction is open).
+   */
   private async simulation(simulationId: string): Promise<{ stack: SandboxImageKind; teams: Set<string> }> {
-    let stack: SandboxImageKind | null = null;
-    const teams = new Set<string>();
-    let after: Checkpoint | undefined;
-    for (;;) {
-      const { events } = await this.store.readAll({ after, limit: 1000, simulationId, types: [SimulationStarted.type, TeamFormed.type] });
-      for (const e of events) {
-        if (e.type === SimulationStarted.type) stack = (e.data as EventData<typeof SimulationStarted>).project.stack;
-        else teams.add((e.data as EventData<typeof TeamFormed>).teamId);
-      }
-      if (events.length < 1000) break;
-      const last = events[events.length - 1];
-      after = { transactionId: last.transactionId, position: last.globalPosition };
-    }
-    if (!stack) throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
-    return { stack, teams };
+    const [first] = await this.store.readStream(simulationStream(simulationId), { toVersion: 1 });
+    if (!first || first.type !== SimulationStarted.type) throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
+    const formation = await this.store.readStream(formationStream(simulationId));
+    const teams = new Set(formation.filter((e) => e.type === TeamFormed.type).map((e) => (e.data as EventData<typeof TeamFormed>).teamId));
+    return { stack: (first.data as EventData<typeof SimulationStarted>).project.stack, teams };
   }
 
   /** sandbox-control's refusals and silences as HTTP errors (its code kept in details). */
