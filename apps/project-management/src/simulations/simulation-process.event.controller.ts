@@ -1,10 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventStoreContext } from '@swe-sim/transport';
-import { ProcessInput, processInput, startProcess } from './simulation-process';
+import { ProcessInput, hasEnded, processInput, startProcess } from './simulation-process';
 import { SimulationsRepository } from './simulations.repository';
 
-const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -89,7 +88,7 @@ export class SimulationProcessEventController {
     const state = await this.simulations.load(tx, simulationId);
     if (!state) return; // not a simulation of ours (e.g. an LLM call made outside one)
     // An ended simulation's record stays as it ended (its wall time with it), whatever comes later.
-    if (ENDED.has(state.status)) return;
+    if (hasEnded(state)) return;
     // A command a user ran on a copy of the workspace (POST …/exec) is not the agents' work.
     if (type === 'CommandExecuted' && event.metadata.correlationId.startsWith('exec:')) return;
     const { state: next, reactions } = processInput(state, { type, data } as ProcessInput, event.metadata.recordedAt);

@@ -99,6 +99,9 @@ export interface SimulationProcess {
   sandboxTimeMs: number;
 }
 
+/** A simulation that completed, failed or was cancelled: nothing moves it any more. */
+export const hasEnded = (s: Pick<SimulationProcess, 'status'>) => s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled';
+
 /** What the process appends in reaction to one input: per stream, with the version it expects. */
 export interface Reaction {
   streamId: string;
@@ -151,10 +154,10 @@ export function processInput(
   input: ProcessInput,
   recordedAt: string,
 ): { state: SimulationProcess; reactions: Reaction[] } {
-  if (state.status === 'completed' || state.status === 'failed' || state.status === 'cancelled') return { state, reactions: [] };
+  if (hasEnded(state)) return { state, reactions: [] };
   const result = step(structuredClone(state), input, recordedAt);
   const s = result.state;
-  if (s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled') return result;
+  if (hasEnded(s)) return result;
   // Budgets of the whole simulation, checked as its events arrive.
   const tokens = Object.values(s.tokensByRole).reduce((n, t) => n + t.prompt + t.completion, 0);
   if (tokens > s.config.maxTokens) return fail(s, 'BUDGET_EXHAUSTED', `used ${tokens} tokens, over the budget of ${s.config.maxTokens}`, recordedAt);
