@@ -1,6 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import { EventData, SimulationStarted, simulationStream } from '@swe-sim/contracts';
 import { EventStore, StoredEvent } from '@swe-sim/event-store';
+import { simulationEventPages } from '../simulation-state/simulation-history';
 
 export type StartedData = EventData<typeof SimulationStarted>;
 
@@ -11,15 +12,11 @@ export async function originalSimulation(store: EventStore, simulationId: string
   return { started: first.data as StartedData, position: first.globalPosition };
 }
 
-/** A simulation's whole history in position order, read in pages. */
+/** A simulation's whole history in position order. */
 export async function wholeHistory(store: EventStore, simulationId: string): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
-  for (let after = 0; ; ) {
-    const page = await store.readSimulation(simulationId, { afterPosition: after, limit: 5_000 });
-    out.push(...page);
-    if (page.length < 5_000) return out;
-    after = page[page.length - 1].globalPosition;
-  }
+  for await (const page of simulationEventPages(store, simulationId)) out.push(...page);
+  return out;
 }
 
 /**

@@ -1,21 +1,33 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { EventStore, Queryable } from '@swe-sim/event-store';
+import { EventStore, Queryable, StoredEvent } from '@swe-sim/event-store';
 import { HistoryEvent, rebuildSimulationState } from './simulation-state';
 
 const PAGE = 5000;
 
-/** A simulation's events after one position up to another, a page at a time, as the state fold takes them. */
+/** A simulation's stored events after one position up to another, a page at a time. */
+export async function* simulationEventPages(
+  store: EventStore,
+  simulationId: string,
+  range: { afterPosition?: number; toPosition?: number } = {},
+  db?: Queryable,
+): AsyncGenerator<StoredEvent[]> {
+  for (let after = range.afterPosition ?? 0; ; ) {
+    const page = await store.readSimulation(simulationId, { afterPosition: after, toPosition: range.toPosition, limit: PAGE }, db);
+    yield page;
+    if (page.length < PAGE) return;
+    after = page[page.length - 1].globalPosition;
+  }
+}
+
+/** The same pages, as the state fold takes them. */
 export async function* simulationHistoryPages(
   store: EventStore,
   simulationId: string,
   range: { afterPosition?: number; toPosition?: number },
   db?: Queryable,
 ): AsyncGenerator<HistoryEvent[]> {
-  for (let after = range.afterPosition ?? 0; ; ) {
-    const page = await store.readSimulation(simulationId, { afterPosition: after, toPosition: range.toPosition, limit: PAGE }, db);
+  for await (const page of simulationEventPages(store, simulationId, range, db)) {
     yield page.map((e) => ({ type: e.type, data: e.data, globalPosition: e.globalPosition, recordedAt: e.metadata.recordedAt }));
-    if (page.length < PAGE) return;
-    after = page[page.length - 1].globalPosition;
   }
 }
 
