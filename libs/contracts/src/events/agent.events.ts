@@ -178,6 +178,61 @@ export const AgentTaskEnded = defineEvent({
   streamOf: (d) => taskStream(d.taskId),
 });
 
+/**
+ * An infrastructure fault cut a step of the task off (a sandbox lost with its container, a service
+ * killed mid-request, Docker or Postgres errors, a transport time-out, an LLM 5xx or reset): the
+ * step is tried again as attempt `attempt + 1`, with request ids and an LLM call key of its own.
+ * Not something the agents did: it never reaches their prompts and never becomes an outcome.
+ */
+export const TaskStepInterrupted = defineEvent({
+  type: 'TaskStepInterrupted',
+  version: 1,
+  schema: z
+    .object({
+      taskId,
+      /** The decider's action kind (sandbox, llm, tool, request-review, review, integrate, end). */
+      step: z.string().min(1).max(40),
+      /** 1 for the first interruption of this step. */
+      attempt: z.number().int().positive(),
+      code: z.string().min(1).max(100),
+      message: text(4000),
+      /** The task's sandbox is gone: the retry runs in a new one (the next generation). */
+      sandboxLost: z.boolean(),
+      /** How long the runner waits before the next attempt. */
+      backoffMs: z.number().int().nonnegative(),
+    })
+    .strict(),
+  streamOf: (d) => taskStream(d.taskId),
+});
+
+/**
+ * A step kept failing for infrastructure reasons past the bound, or the simulation was suspended
+ * while the task ran: the task stops with no outcome and its sandbox released. It goes on where it
+ * stopped when the simulation is resumed.
+ */
+export const AgentTaskSuspended = defineEvent({
+  type: 'AgentTaskSuspended',
+  version: 1,
+  schema: z
+    .object({
+      taskId,
+      simulationId: z.string().uuid(),
+      step: z.string().min(1).max(40),
+      code: z.string().min(1).max(100),
+      reason: text(4000),
+    })
+    .strict(),
+  streamOf: (d) => taskStream(d.taskId),
+});
+
+/** The task goes on after its simulation's `resumption`-th resume (SimulationResumed). */
+export const AgentTaskResumed = defineEvent({
+  type: 'AgentTaskResumed',
+  version: 1,
+  schema: z.object({ taskId, resumption: z.number().int().positive() }).strict(),
+  streamOf: (d) => taskStream(d.taskId),
+});
+
 /** agent-execution asks itself to run a task (concurrently with every other task). */
 export const AgentTaskRunRequested = defineEvent({
   type: 'AgentTaskRunRequested',
@@ -198,5 +253,8 @@ export const AGENT_EVENTS = [
   AcceptanceTestsRun,
   BranchMerged,
   AgentTaskEnded,
+  TaskStepInterrupted,
+  AgentTaskSuspended,
+  AgentTaskResumed,
   AgentTaskRunRequested,
 ];

@@ -73,6 +73,11 @@ const sandboxSpecShape = {
    * in a copy reaches the team's workspace or its recorded history of code.
    */
   workspace: z.enum(['team', 'copy']).optional(),
+  /**
+   * The agent task the sandbox works for (taskIdOf): the reaper removes it once that task has
+   * ended or been suspended, even if it was never released. None: only the simulation's end does.
+   */
+  ownerTaskId: z.string().min(1).max(200).optional(),
 };
 
 /** A command to run in a sandbox (CommandRequested, SandboxRunRequested). */

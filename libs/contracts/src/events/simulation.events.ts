@@ -114,12 +114,33 @@ export const SimulationCompleted = defineEvent({
   streamOf: (d) => simulationStream(d.simulationId),
 });
 
+/** The code of a simulation stopped by infrastructure that stayed broken past the retries' bound. */
+export const INFRASTRUCTURE_UNAVAILABLE = 'INFRASTRUCTURE_UNAVAILABLE';
+
 export const SimulationFailed = defineEvent({
   type: 'SimulationFailed',
   version: 1,
   schema: z
-    .object({ simulationId: z.string().uuid(), code: z.string().min(1), reason: z.string().max(10_000), metrics: simulationMetricsSchema.optional() })
+    .object({
+      simulationId: z.string().uuid(),
+      code: z.string().min(1),
+      reason: z.string().max(10_000),
+      metrics: simulationMetricsSchema.optional(),
+      /** Stopped by infrastructure, not by what the agents did: POST /simulations/:id/resume goes on. */
+      resumable: z.boolean().optional(),
+    })
     .strict(),
+  streamOf: (d) => simulationStream(d.simulationId),
+});
+
+/**
+ * A simulation that failed resumable (INFRASTRUCTURE_UNAVAILABLE) goes on: each service re-drives
+ * the work it had suspended (agent-execution: its suspended tasks).
+ */
+export const SimulationResumed = defineEvent({
+  type: 'SimulationResumed',
+  version: 1,
+  schema: z.object({ simulationId: z.string().uuid(), resumption: z.number().int().positive(), reason: z.string().max(2000) }).strict(),
   streamOf: (d) => simulationStream(d.simulationId),
 });
 
@@ -164,4 +185,4 @@ export const SimulationReplayCompared = defineEvent({
   streamOf: (d) => simulationStream(d.simulationId),
 });
 
-export const SIMULATION_EVENTS = [SimulationStarted, SimulationCompleted, SimulationFailed, SimulationCancelled, SimulationReplayCompared];
+export const SIMULATION_EVENTS = [SimulationStarted, SimulationCompleted, SimulationFailed, SimulationCancelled, SimulationResumed, SimulationReplayCompared];
