@@ -220,6 +220,8 @@ export const AgentTaskSuspended = defineEvent({
       step: z.string().min(1).max(40),
       code: z.string().min(1).max(100),
       reason: text(4000),
+      /** The simulation's resumptions so far: the task goes on after the next one. */
+      resumptions: z.number().int().nonnegative().optional(),
     })
     .strict(),
   streamOf: (d) => taskStream(d.taskId),
