@@ -169,7 +169,8 @@ export class Backend {
     }
     if (status === 503) return new LlmBackendUnavailableError(`${this.name}: unavailable (503): ${message}`, { ...init, retryable: true });
     if (status >= 400 && status < 500) return new LlmBadRequestError(`${this.name}: ${status}: ${message}`, init);
-    return new LlmBackendError(`${this.name}: ${status}: ${message}`, init);
+    // 500/502/504: the server or a proxy in front of it broke, not the request: asked again like a 503.
+    return new LlmBackendError(`${this.name}: ${status}: ${message}`, { ...init, retryable: true });
   }
 
   close(): Promise<void> {

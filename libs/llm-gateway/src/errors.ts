@@ -137,10 +137,10 @@ export class LlmBadRequestError extends LlmError {
   }
 }
 
-/** 500 and other unexpected answers (unparsable body). Not retried. */
+/** 500 and other unexpected answers (unparsable body). Retried only when the caller says so (a 5xx status). */
 export class LlmBackendError extends LlmError {
   constructor(message: string, init: LlmErrorInit = {}) {
-    super('LLM_BACKEND_ERROR', message, { ...init, retryable: false });
+    super('LLM_BACKEND_ERROR', message, { retryable: false, ...init });
   }
 }
 

@@ -31,7 +31,8 @@ type FailedData = EventData<typeof LlmCallFailed>;
 
 /** The deterministic id of a call's request event, or of its outcome (completed or failed). */
 export function llmCallEventId(key: CallKey, part: 'requested' | 'outcome'): string {
-  return uuidV5(`llm-call:${part}:${key.simulationId}\u0000${key.agentId}\u0000${key.seq}`);
+  const attempt = key.attempt ? `\u0000${key.attempt}` : '';
+  return uuidV5(`llm-call:${part}:${key.simulationId}\u0000${key.agentId}\u0000${key.seq}${attempt}`);
 }
 
 export interface EventStoreRecordingOptions {
@@ -163,9 +164,12 @@ async function resolveValue<T>(store: EventStore, v: { value: T } | BlobRef | un
   return v.value;
 }
 
+const entryKey = (k: CallKey) => (k.attempt ? `${k.seq}#${k.attempt}` : String(k.seq));
+
 interface StreamCache {
   version: number;
-  calls: Map<number, { requested?: StoredEvent; outcome?: StoredEvent }>;
+  /** By `seq` or `seq#attempt` (a retry after infrastructure failures is a call of its own). */
+  calls: Map<string, { requested?: StoredEvent; outcome?: StoredEvent }>;
 }
 
 /**
@@ -182,23 +186,22 @@ export class EventStoreReplaySource implements ReplaySource {
   async lookup(key: CallKey): Promise<RecordedCall | undefined> {
     const streamId = llmStream(key.simulationId, key.agentId);
     let cache = this.streams.get(streamId);
-    let entry = cache?.calls.get(key.seq);
+    let entry = cache?.calls.get(entryKey(key));
     if (!cache || !entry?.outcome) {
       cache = await this.refresh(streamId, cache);
-      entry = cache.calls.get(key.seq);
+      entry = cache.calls.get(entryKey(key));
     }
     if (!entry?.requested) return undefined;
     return this.toRecordedCall(key, entry.requested, entry.outcome);
   }
 
-  /** Every recorded call of one agent in a simulation, in seq order (outcomes resolved). */
+  /** Every recorded call of one agent in a simulation, in (seq, attempt) order (outcomes resolved). */
   async calls(simulationId: string, agentId: string): Promise<RecordedCall[]> {
     const cache = await this.refresh(llmStream(simulationId, agentId), this.streams.get(llmStream(simulationId, agentId)));
+    const keys = [...cache.calls.values()].filter((e) => e.requested).map((e) => ({ e, key: (e.requested!.data as { callKey: CallKey }).callKey }));
+    keys.sort((a, b) => a.key.seq - b.key.seq || (a.key.attempt ?? 0) - (b.key.attempt ?? 0));
     const out: RecordedCall[] = [];
-    for (const seq of [...cache.calls.keys()].sort((a, b) => a - b)) {
-      const e = cache.calls.get(seq)!;
-      if (e.requested) out.push(await this.toRecordedCall({ simulationId, agentId, seq }, e.requested, e.outcome));
-    }
+    for (const { e, key } of keys) out.push(await this.toRecordedCall({ ...key, simulationId, agentId }, e.requested!, e.outcome));
     return out;
   }
 
@@ -207,12 +210,13 @@ export class EventStoreReplaySource implements ReplaySource {
     const events = await this.options.store.readStream(streamId, { fromVersion: c.version + 1 });
     for (const ev of events) {
       c.version = ev.streamVersion;
-      const seq = (ev.data as { callKey?: CallKey }).callKey?.seq;
-      if (seq === undefined) continue;
-      const entry = c.calls.get(seq) ?? {};
+      const callKey = (ev.data as { callKey?: CallKey }).callKey;
+      if (callKey?.seq === undefined) continue;
+      const id = entryKey(callKey);
+      const entry = c.calls.get(id) ?? {};
       if (ev.type === LlmCallRequested.type) entry.requested ??= ev;
       else if (ev.type === LlmCallCompleted.type || ev.type === LlmCallFailed.type) entry.outcome ??= ev;
-      c.calls.set(seq, entry);
+      c.calls.set(id, entry);
     }
     this.streams.set(streamId, c);
     return c;

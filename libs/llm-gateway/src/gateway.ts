@@ -24,7 +24,7 @@ import { gatewayOptionsFromEnv } from './config';
 import { FairQueue } from './fair-queue';
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS_S, MetricsRegistry, QUEUE_BUCKETS_S } from './metrics';
 import { diffValues } from '@swe-sim/kit';
-import { CallRecorder, RecordedCall, RecordedOutcome, ReplaySource, callKeyString, hashRequest, promptOf } from './recording';
+import { CallRecorder, RecordedCall, RecordedOutcome, ReplaySource, callKeyString, firstAttemptOf, hashRequest, promptOf } from './recording';
 import { repairPrompt, validateStructured } from './structured';
 import { fromWireToolCalls, toolCallsFromContent } from './tool-calls';
 import { createHash } from 'node:crypto';
@@ -131,7 +131,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 function deriveSeed(key: CallKey): number {
-  const h = createHash('sha256').update(callKeyString(key)).digest();
+  const h = createHash('sha256').update(callKeyString(firstAttemptOf(key))).digest();
   return h.readUInt32BE(0) & 0x7fffffff;
 }
 
@@ -247,7 +247,7 @@ export class LlmGateway {
   }
 
   async complete(request: LlmRequest, ctx: LlmCallContext): Promise<LlmResponse> {
-    const key: CallKey = { simulationId: ctx.simulationId, agentId: ctx.agentId, seq: ctx.seq ?? this.nextSeq(ctx) };
+    const key: CallKey = { simulationId: ctx.simulationId, agentId: ctx.agentId, seq: ctx.seq ?? this.nextSeq(ctx), ...(ctx.attempt ? { attempt: ctx.attempt } : {}) };
     const normalized = this.normalize(request, key, ctx);
     const hash = hashRequest(normalized);
 

@@ -44,7 +44,12 @@ export interface ReplaySource {
 }
 
 export function callKeyString(k: CallKey): string {
-  return `${k.simulationId}/${k.agentId}/${k.seq}`;
+  return `${k.simulationId}/${k.agentId}/${k.seq}${k.attempt ? `#${k.attempt}` : ''}`;
+}
+
+/** The key of the call whatever its attempt: what the seed and the `user` tag derive from (a retry sends the same request). */
+export function firstAttemptOf(k: CallKey): CallKey {
+  return { simulationId: k.simulationId, agentId: k.agentId, seq: k.seq };
 }
 
 export function hashRequest(body: NormalizedRequest): string {

@@ -7,6 +7,12 @@ export interface CallKey {
   agentId: string;
   /** Per (simulation, agent) ordinal of the call; deterministic agent code gives the same one on replay. */
   seq: number;
+  /**
+   * The call asked again after an infrastructure failure of attempt `attempt - 1` (absent: the first
+   * time). A recorded failure stays the answer of its own attempt; the retry is a call of its own,
+   * recorded under its own ids, with the very same request (the seed comes from the key without it).
+   */
+  attempt?: number;
 }
 
 /** Sampling parameters, in vLLM's names. Every one is always sent (with defaults filled in). */
@@ -77,6 +83,8 @@ export interface LlmCallContext {
   agentId: string;
   /** Call ordinal; default: the gateway counts per (simulationId, agentId). */
   seq?: number;
+  /** The retry ordinal after infrastructure failures (CallKey.attempt); 0 or absent the first time. */
+  attempt?: number;
   /** Agent role, sent in the `user` field as `role:<role>`. */
   role?: string;
   /** Cancels the queue wait, the HTTP request or a retry back-off. */

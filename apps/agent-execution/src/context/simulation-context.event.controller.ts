@@ -19,8 +19,11 @@ export class SimulationContextEventController {
   }
 
   @EventPattern('SimulationFailed')
-  onFailed(@Payload() data: { simulationId: string; code: string; reason: string }, @Ctx() ctx: EventStoreContext) {
-    return this.context.markEnded(ctx.getTx()!, data.simulationId, `failed (${data.code}: ${data.reason})`);
+  onFailed(@Payload() data: { simulationId: string; code: string; reason: string; resumable?: boolean }, @Ctx() ctx: EventStoreContext) {
+    const how = `failed (${data.code}: ${data.reason})`;
+    // Stopped by infrastructure: tasks suspend (no outcome) and go on when the simulation is resumed.
+    if (data.resumable) return this.context.markSuspended(ctx.getTx()!, data.simulationId, how);
+    return this.context.markEnded(ctx.getTx()!, data.simulationId, how);
   }
 
   @EventPattern('SimulationCancelled')

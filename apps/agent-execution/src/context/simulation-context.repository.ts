@@ -51,8 +51,32 @@ export class SimulationContextRepository {
 
   /** How the simulation ended ('SimulationCancelled: …'), or null while it runs. */
   async ended(simulationId: string): Promise<string | null> {
-    const r = await this.pool.query('SELECT ended FROM ae_simulations WHERE simulation_id = $1', [simulationId]);
-    return r.rows[0]?.ended ?? null;
+    return (await this.runState(simulationId)).ended;
+  }
+
+  /**
+   * Whether the simulation still runs: `ended` for good (completed, cancelled, failed by what the
+   * agents did), or `suspended` (failed resumable: stopped by infrastructure) and how often it was resumed.
+   */
+  async runState(simulationId: string): Promise<{ ended: string | null; suspended: string | null; resumptions: number }> {
+    const r = await this.pool.query('SELECT ended, suspended, resumptions FROM ae_simulations WHERE simulation_id = $1', [simulationId]);
+    const row = r.rows[0];
+    return { ended: row?.ended ?? null, suspended: row?.suspended ?? null, resumptions: row?.resumptions ?? 0 };
+  }
+
+  async markSuspended(db: Queryable, simulationId: string, how: string): Promise<void> {
+    await db.query('UPDATE ae_simulations SET suspended = $2 WHERE simulation_id = $1 AND ended IS NULL', [simulationId, how]);
+  }
+
+  /** The simulation goes on: its suspended tasks, which the caller re-runs, are taken off the list. */
+  async markResumed(db: Queryable, simulationId: string, resumption: number): Promise<string[]> {
+    await db.query('UPDATE ae_simulations SET suspended = NULL, resumptions = GREATEST(resumptions, $2) WHERE simulation_id = $1', [simulationId, resumption]);
+    const r = await db.query('DELETE FROM ae_suspended_tasks WHERE simulation_id = $1 RETURNING task_id', [simulationId]);
+    return r.rows.map((x: { task_id: string }) => x.task_id).sort();
+  }
+
+  async taskSuspended(db: Queryable, simulationId: string, taskId: string): Promise<void> {
+    await db.query('INSERT INTO ae_suspended_tasks (simulation_id, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [simulationId, taskId]);
   }
 
   async simulation(simulationId: string, db: Queryable = this.pool): Promise<SimulationContext | null> {

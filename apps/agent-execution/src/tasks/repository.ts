@@ -27,14 +27,20 @@ export async function ensureRepository(port: SandboxPort, sandboxId: string, pro
   if (init.exitCode !== 0) throw new Error(`could not initialise the repository: ${describeCommand(init)}`);
 }
 
-/** The feature's working tree at .worktrees/<featureId> on branch feature/<featureId> (kept across sprints). */
-export async function ensureWorktree(port: SandboxPort, sandboxId: string, featureId: string, keys: RequestKeys): Promise<void> {
+/**
+ * The feature's working tree at .worktrees/<featureId> on branch feature/<featureId> (kept across sprints).
+ * `afterFault`: the task's previous sandbox was lost, maybe with a git command of the task killed
+ * in the middle: its stale index lock would fail every later git command in the tree. Only this
+ * task uses the tree, so the lock is nobody else's.
+ */
+export async function ensureWorktree(port: SandboxPort, sandboxId: string, featureId: string, keys: RequestKeys, afterFault = false): Promise<void> {
   const dir = `.worktrees/${featureId}`;
   const branch = `feature/${featureId}`;
+  const unlock = afterFault ? `rm -f .git/worktrees/${featureId}/index.lock; ` : '';
   const r = await port.run(
     keys.ids('worktree'),
     sandboxId,
-    `[ -e ${dir}/.git ] || git worktree add -q ${dir} ${branch} 2>/dev/null || git worktree add -q -b ${branch} ${dir} main`,
+    `${unlock}[ -e ${dir}/.git ] || git worktree add -q ${dir} ${branch} 2>/dev/null || git worktree add -q -b ${branch} ${dir} main`,
     60_000,
   );
   if (r.exitCode !== 0) throw new Error(`could not make the working tree of ${featureId}: ${describeCommand(r)}`);

@@ -6,9 +6,7 @@ import { EventRecord, EventStoreClient, RpcRemoteError } from '@swe-sim/transpor
 import { RecordedReply, recordedSandboxReply } from '../replay/recorded-sandbox-replies';
 import { SimulationOrigin, sharedByOrigin } from '../replay/simulation-origin';
 import { RequestIds } from './request-keys';
-
-/** Error codes after which the sandbox is gone and a new one must be asked for. */
-export const SANDBOX_GONE = new Set(['SANDBOX_NOT_FOUND', 'SANDBOX_DESTROYED', 'RPC_INTERRUPTED']);
+import { codeOf, isInfrastructureCode } from './infrastructure-fault';
 
 /** A replay's step asked the sandbox something the original did not (not a SANDBOX_ code: the runner, not the agent, handles it). */
 export class SandboxReplayDivergenceError extends SweSimError {
@@ -47,7 +45,7 @@ export class SandboxPort {
     }
     if ('divergence' in recorded || !sharedByOrigin(origin, recorded.reply.globalPosition)) return this.sendLive<T>(type, data, ids[0]);
     await this.sendLive(type, data, derivedId(ids[0], 'effect')).catch((err) => {
-      if (SANDBOX_GONE.has((err as { code?: string }).code ?? '')) throw err; // a lost sandbox still counts
+      if (isInfrastructureCode(codeOf(err))) throw err; // a lost sandbox still counts: the fork's step is retried
     });
     return answerOf<T>(type, recorded.reply);
   }
@@ -69,8 +67,9 @@ export class SandboxPort {
     return lastValueFrom(this.client.send(type, new EventRecord(data, { eventId: requestId, metadata: { simulationId: this.simulationId } })));
   }
 
-  create(ids: RequestIds, sandboxId: string, teamId: string, image: SandboxImageKind): Promise<unknown> {
-    return this.send('SandboxRequested', { sandboxId, teamId, image, ttlMs: 6 * 3_600_000 }, ids);
+  /** `ownerTaskId`: the reaper removes the sandbox once that task has ended or been suspended, released or not. */
+  create(ids: RequestIds, sandboxId: string, teamId: string, image: SandboxImageKind, ownerTaskId?: string): Promise<unknown> {
+    return this.send('SandboxRequested', { sandboxId, teamId, image, ttlMs: 6 * 3_600_000, ...(ownerTaskId ? { ownerTaskId } : {}) }, ids);
   }
 
   run(ids: RequestIds, sandboxId: string, cmd: string, timeoutMs: number, maxOutputBytes = 64 * 1024): Promise<CommandReply> {
@@ -85,8 +84,13 @@ export class SandboxPort {
     return this.send('FileReadRequested', { sandboxId, path }, ids);
   }
 
+  /**
+   * Asks for the release without waiting for sandbox-control's answer: the request is durable once
+   * stored, and a task must not wait on a service that is down to stop using a sandbox (if even the
+   * request is lost, the reaper removes the sandbox when its owner task ends).
+   */
   async release(ids: RequestIds, sandboxId: string): Promise<void> {
-    await this.send('SandboxReleased', { sandboxId, reason: 'task ended' }, ids).catch(() => undefined);
+    void this.send('SandboxReleased', { sandboxId, reason: 'task ended' }, ids).catch(() => undefined);
   }
 }
 

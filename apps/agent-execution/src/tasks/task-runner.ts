@@ -1,33 +1,42 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
 import {
   AgentTaskEnded,
+  AgentTaskResumed,
+  AgentTaskSuspended,
   EventData,
   FeatureAbandoned,
   FeatureDone,
   Persona,
   featureStream,
   taskIdOf,
+  TaskStepInterrupted,
   taskStream,
 } from '@swe-sim/contracts';
 import { ConcurrencyError, DuplicateEventError, EventStore, NewEvent, derivedId } from '@swe-sim/event-store';
 import { LlmGateway } from '@swe-sim/llm-gateway';
-import { LOGGER, JsonLogger, PG_POOL } from '@swe-sim/service-runtime';
+import { LOGGER, JsonLogger } from '@swe-sim/service-runtime';
 import { EventStoreClient } from '@swe-sim/transport';
 import { llmSettingsFor } from '../context/persona-llm';
 import { SimulationContext, SimulationContextRepository } from '../context/simulation-context.repository';
-import { KeyedMutex } from '@swe-sim/kit';
 import { REPO_TEAM, candidateScript, commitScript, diffScript, ensureRepository, ensureWorktree, mergeScript, mergedFeaturesScript } from './repository';
 import { originChain } from '../replay/simulation-origin';
 import { RequestKeys } from './request-keys';
-import { SANDBOX_GONE, SandboxPort, describeCommand } from './sandbox.port';
-import { TASK_LIMITS, TaskAction, nextAction } from './task.decider';
+import { SandboxPort, describeCommand } from './sandbox.port';
+import { LlmInfrastructureError, RetryPolicy, asInfrastructureFault, backoffMs, codeOf, isInfrastructureCode } from './infrastructure-fault';
+import { RepositoryLocks } from './repository-locks';
+import { TaskAction, nextAction } from './task.decider';
 import { DRIVER_TOOLS, NAVIGATOR_TOOLS, PromptContext, REVIEW_JSON_SCHEMA, reviewMessages, turnMessages } from './task.prompts';
 import { TaskEvent, TaskState, evolveTask, initialTaskState } from './task.state';
 import { executeTool } from './tool-executor';
 
 export const SANDBOX_CLIENT = Symbol('SANDBOX_CLIENT');
+export const TASK_RETRY_POLICY = Symbol('TASK_RETRY_POLICY');
+export const REPOSITORY_LOCKS = Symbol('REPOSITORY_LOCKS');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Our own reads and writes failing in a row (Postgres restarting) before the run gives up and is re-run by the transport. */
+const MAX_OUTAGE_RETRIES = 40;
 
 const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
@@ -50,55 +59,118 @@ interface TaskEnv {
  */
 @Injectable()
 export class TaskRunner {
-  private readonly locks = new KeyedMutex();
-
   constructor(
     private readonly store: EventStore,
     private readonly context: SimulationContextRepository,
     @Inject(LlmGateway) private readonly llm: LlmGateway,
     @Inject(SANDBOX_CLIENT) private readonly client: EventStoreClient,
-    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(REPOSITORY_LOCKS) private readonly locks: RepositoryLocks,
+    @Inject(TASK_RETRY_POLICY) private readonly policy: RetryPolicy,
     @Inject(LOGGER) private readonly log: JsonLogger,
   ) {}
 
   async run(taskId: string): Promise<EventData<typeof AgentTaskEnded> | null> {
-    let failures = 0;
     // What the task works in (its simulation, origins, personas) is fixed once it started: read once per run.
-    let env: TaskEnv | undefined;
+    let env: Promise<TaskEnv> | undefined;
+    const envOf = () =>
+      (env ??= this.envFor(state).catch((err) => {
+        env = undefined;
+        throw err;
+      }));
     // The stream only grows: each step reads and folds what was appended since (by this run or another).
     let state = initialTaskState;
     let version = 0;
+    let outage = 0;
     for (let step = 0; step < 100_000; step++) {
-      const appended = (await this.store.readStream(taskStream(taskId), { fromVersion: version + 1 })) as unknown as TaskEvent[];
-      state = appended.reduce(evolveTask, state);
-      version += appended.length;
-      let action = nextAction(state);
-      if (action.kind === 'none') return state.ended;
-      // A simulation that ended (cancelled, out of budget) stops its tasks at the next step.
-      const simulationEnded = action.kind === 'end' ? null : await this.context.ended(state.task!.simulationId);
-      if (simulationEnded) action = { kind: 'end', outcome: 'abandoned', code: 'CANCELLED', reason: `the simulation ended: ${simulationEnded}` };
-      env ??= await this.envFor(state);
-      let events: NewEvent[];
       try {
-        events = await this.perform(action, state, env, taskId);
-        failures = 0;
+        const appended = (await this.store.readStream(taskStream(taskId), { fromVersion: version + 1 })) as unknown as TaskEvent[];
+        state = appended.reduce(evolveTask, state);
+        version += appended.length;
+        const recorded = await this.next(taskId, state, version, envOf);
+        outage = 0;
+        if (recorded === 'stop') return state.ended;
       } catch (err) {
-        failures++;
-        this.log.warn('task step failed', { taskId, action: action.kind, attempt: failures, error: (err as Error).message });
-        if (failures < 3) {
-          await new Promise((r) => setTimeout(r, 500 * failures));
-          continue;
-        }
-        const code = action.kind === 'sandbox' || action.kind === 'integrate' ? 'SANDBOX_FAILED' : 'AGENT_FAILED';
-        events = await this.perform({ kind: 'end', outcome: 'abandoned', code, reason: `${action.kind} failed: ${(err as Error).message}`.slice(0, 3000) }, state, env, taskId);
-      }
-      try {
-        await this.record(taskId, version, events, state, env);
-      } catch (err) {
-        if (!(err instanceof ConcurrencyError)) throw err; // someone else moved the task on: read again
+        // Nothing of this step was recorded (Postgres restarting, a connection lost): read again after a pause.
+        if (++outage > MAX_OUTAGE_RETRIES) throw err;
+        this.log.warn('task step could not be read or recorded; retrying', { taskId, attempt: outage, error: (err as Error).message });
+        await sleep(Math.min(15_000, 250 * 2 ** Math.min(outage, 6)));
       }
     }
     throw new Error(`task ${taskId} did not end`);
+  }
+
+  /** One step: decide, perform (or record the fault that cut it off), record. 'stop' when nothing is left to do now. */
+  private async next(taskId: string, state: TaskState, version: number, envOf: () => Promise<TaskEnv>): Promise<'stop' | 'recorded'> {
+    const simulationId = state.task?.simulationId;
+    if (state.suspended) {
+      const run = await this.context.runState(simulationId!);
+      if (run.ended || run.suspended || run.resumptions <= (state.suspended.resumptions ?? 0)) return 'stop';
+      await this.record(taskId, version, [{ type: AgentTaskResumed.type, data: { taskId, resumption: run.resumptions } }], state, null);
+      return 'recorded';
+    }
+    let action = nextAction(state);
+    if (action.kind === 'none') return 'stop';
+    const run = action.kind === 'end' ? null : await this.context.runState(simulationId!);
+    // A simulation that ended (cancelled, out of budget) stops its tasks at the next step.
+    if (run?.ended) action = { kind: 'end', outcome: 'abandoned', code: 'CANCELLED', reason: `the simulation ended: ${run.ended}` };
+    const env = await envOf();
+    if (run?.suspended) {
+      // Stopped by infrastructure elsewhere: no outcome, go on when resumed.
+      await this.record(taskId, version, await this.suspension(taskId, state, env, action.kind, 'SIMULATION_SUSPENDED', `the simulation is suspended: ${run.suspended}`, run.resumptions), state, env);
+      return 'recorded';
+    }
+    const events = await this.attempt(action, state, env, taskId);
+    try {
+      await this.record(taskId, version, events, state, env);
+    } catch (err) {
+      if (!(err instanceof ConcurrencyError)) throw err; // someone else moved the task on: read again
+      return 'recorded';
+    }
+    const interrupted = events.find((e) => e.type === TaskStepInterrupted.type)?.data as EventData<typeof TaskStepInterrupted> | undefined;
+    if (interrupted) await sleep(interrupted.backoffMs);
+    return 'recorded';
+  }
+
+  /**
+   * The step's events, or — when an infrastructure fault cut it off — TaskStepInterrupted for a new
+   * attempt (new request ids, a new LLM call key), or past the bound the task's suspension.
+   */
+  private async attempt(action: TaskAction, state: TaskState, env: TaskEnv, taskId: string): Promise<NewEvent[]> {
+    try {
+      return await this.perform(action, state, attemptEnv(env, state.stepAttempts), taskId);
+    } catch (err) {
+      const fault = asInfrastructureFault(err);
+      if (!fault) {
+        // A re-execution asked for what its original never did: the verdict, recorded as the task's end.
+        const reason = `${action.kind}: ${(err as Error).message}`.slice(0, 3000);
+        return this.perform({ kind: 'end', outcome: 'abandoned', code: codeOf(err), reason }, state, env, taskId);
+      }
+      const attempt = state.stepAttempts + 1;
+      this.log.warn('task step interrupted by an infrastructure fault', { taskId, step: action.kind, attempt, code: fault.code, error: fault.message });
+      if (fault.sandboxLost && state.sandbox && !state.sandbox.lost) await env.port.release(env.keys.ids('release', state.sandbox.generation), state.sandbox.sandboxId);
+      if (attempt >= this.policy.maxAttempts || state.faults + 1 >= this.policy.maxFaultsPerTask) {
+        const reason = `${action.kind} failed ${attempt} times (${state.faults + 1} faults in this task); last: ${fault.code}: ${fault.message}`;
+        const run = await this.context.runState(state.task!.simulationId);
+        return this.suspension(taskId, state, env, action.kind, fault.code, reason, run.resumptions);
+      }
+      const interrupted: EventData<typeof TaskStepInterrupted> = {
+        taskId,
+        step: action.kind,
+        attempt,
+        code: fault.code.slice(0, 100),
+        message: fault.message,
+        sandboxLost: fault.sandboxLost && state.sandbox !== null,
+        backoffMs: backoffMs(this.policy, attempt),
+      };
+      return [{ type: TaskStepInterrupted.type, data: interrupted }];
+    }
+  }
+
+  /** The task stops with no outcome, its sandbox released (best effort: the reaper removes it otherwise). */
+  private async suspension(taskId: string, state: TaskState, env: TaskEnv, step: string, code: string, reason: string, resumptions: number): Promise<NewEvent[]> {
+    if (state.sandbox && !state.sandbox.lost) await env.port.release(env.keys.ids('release', state.sandbox.generation), state.sandbox.sandboxId);
+    const data: EventData<typeof AgentTaskSuspended> = { taskId, simulationId: state.task!.simulationId, step, code: code.slice(0, 100), reason: reason.slice(0, 4000), resumptions };
+    return [{ type: AgentTaskSuspended.type, data }];
   }
 
   private async envFor(state: TaskState): Promise<TaskEnv> {
@@ -121,18 +193,20 @@ export class TaskRunner {
     };
   }
 
-  private async record(taskId: string, version: number, events: NewEvent[], state: TaskState, env: TaskEnv): Promise<void> {
+  private async record(taskId: string, version: number, events: NewEvent[], state: TaskState, env: TaskEnv | null): Promise<void> {
     const task = state.task!;
     const metadata = { simulationId: task.simulationId, correlationId: taskId, actor: 'agent-execution' };
     await this.store.transaction(async (tx) => {
       await this.store.append(taskStream(taskId), events, { expectedVersion: version, metadata }, tx);
+      // Listed with the suspension itself, so a resume finds every suspended task.
+      if (events.some((e) => e.type === AgentTaskSuspended.type)) await this.context.taskSuspended(tx, task.simulationId, taskId);
       const ended = events.find((e) => e.type === AgentTaskEnded.type)?.data as EventData<typeof AgentTaskEnded> | undefined;
       if (!ended) return;
       const effort = { turns: ended.turns, promptTokens: ended.promptTokens, completionTokens: ended.completionTokens };
       const common = { simulationId: task.simulationId, sprint: task.sprint, teamId: task.teamId, featureId: task.featureId, taskId, effort };
       const outcome =
         ended.outcome === 'done'
-          ? { type: FeatureDone.type, data: { ...common, acceptanceTestsPassed: env.prompt.feature.tests.length } }
+          ? { type: FeatureDone.type, data: { ...common, acceptanceTestsPassed: env!.prompt.feature.tests.length } }
           : { type: FeatureAbandoned.type, data: { ...common, code: ended.code as never, reason: ended.reason } };
       await this.store
         .append(featureStream(task.simulationId, task.featureId), [{ ...outcome, id: derivedId('feature-outcome', taskId) }], { metadata }, tx)
@@ -156,9 +230,10 @@ export class TaskRunner {
         const agentId = `${action.speaker}/${task.featureId}.s${task.sprint}`;
         const result = await this.llm.tryComplete(
           { model, sampling, messages: turnMessages(s, action.speaker, action.role, env.prompt), tools: action.role === 'driver' ? DRIVER_TOOLS : NAVIGATOR_TOOLS, toolChoice: 'auto' },
-          { simulationId: task.simulationId, agentId, seq: s.turns, role: action.role },
+          { simulationId: task.simulationId, agentId, seq: s.turns, attempt: s.stepAttempts, role: action.role },
         );
         const base = { taskId, turn, speaker: action.speaker, role: action.role, llm: { agentId, seq: s.turns } };
+        if (!result.ok && isInfrastructureCode(result.error.code)) throw new LlmInfrastructureError(result.error.code, result.error.message);
         if (!result.ok) {
           return [{ type: 'AgentTurnTaken', data: { ...base, content: null, toolCalls: [], usage: { promptTokens: 0, completionTokens: 0 }, failure: { code: result.error.code, message: result.error.message.slice(0, 4000) } } }];
         }
@@ -172,19 +247,9 @@ export class TaskRunner {
         const turn = s.lastTurn!.turn;
         const allowed = (s.lastTurn!.role === 'driver' ? DRIVER_TOOLS : NAVIGATOR_TOOLS).map((t) => t.name);
         const settings = { workdir: task.workdir, testCommand: env.sim.project.acceptance.command, tests: env.prompt.feature.tests, allowed };
-        try {
-          const result = await executeTool(env.port, s.sandbox!.sandboxId, action.call, settings, env.keys.sub('tool', turn, action.call.id, s.sandbox!.generation));
-          return [{ type: 'ToolCallCompleted', data: { taskId, turn, ...result, durationMs: Date.now() - started } }];
-        } catch (err) {
-          const code = (err as { code?: string }).code ?? '';
-          if (!SANDBOX_GONE.has(code)) throw err;
-          const lost = { type: 'ToolCallCompleted', data: { taskId, turn, toolCallId: action.call.id, name: action.call.name, ok: false, output: `the sandbox was lost (${code}); a new one is ready with the same files: try again`, durationMs: Date.now() - started } };
-          const generation = s.sandbox!.generation + 1;
-          if (generation >= TASK_LIMITS.sandboxGenerations) {
-            return [lost, ...(await this.perform({ kind: 'end', outcome: 'abandoned', code: 'SANDBOX_FAILED', reason: `lost ${generation} sandboxes` }, s, env, taskId))];
-          }
-          return [lost, await this.newSandbox(taskId, s, env, generation)];
-        }
+        // A lost sandbox or a broken service is thrown: the runner retries the call in a new sandbox, unseen by the agents.
+        const result = await executeTool(env.port, s.sandbox!.sandboxId, action.call, settings, env.keys.sub('tool', turn, action.call.id, s.sandbox!.generation));
+        return [{ type: 'ToolCallCompleted', data: { taskId, turn, ...result, durationMs: Date.now() - started } }];
       }
       case 'swap':
         return [{ type: 'PairRolesSwapped', data: { taskId, turn: Math.max(1, s.turns), driver: s.navigator!, navigator: s.driver } }];
@@ -197,9 +262,9 @@ export class TaskRunner {
       case 'review':
         return [await this.review(taskId, s, env)];
       case 'integrate':
-        return this.locked(`merge:${task.simulationId}`, () => this.integrate(taskId, s, env));
+        return this.locks.run(`merge:${task.simulationId}`, () => this.integrate(taskId, s, env));
       case 'end': {
-        if (s.sandbox) await env.port.release(env.keys.ids('release', s.sandbox.generation), s.sandbox.sandboxId);
+        if (s.sandbox && !s.sandbox.lost) await env.port.release(env.keys.ids('release', s.sandbox.generation), s.sandbox.sandboxId);
         return [
           {
             type: 'AgentTaskEnded',
@@ -217,12 +282,13 @@ export class TaskRunner {
   /** A sandbox on the simulation's repository, with main made and the feature's tree ready. */
   private async newSandbox(taskId: string, s: TaskState, env: TaskEnv, generation: number): Promise<NewEvent> {
     const task = s.task!;
-    const sandboxId = `t${short(taskId)}g${generation}`;
-    await env.port.create(env.keys.ids('sandbox', generation), sandboxId, REPO_TEAM, env.sim.project.stack);
+    // A retry's sandbox has a name of its own: the first attempt's may exist, half made.
+    const sandboxId = `t${short(taskId)}g${generation}${s.stepAttempts ? `r${s.stepAttempts}` : ''}`;
+    await env.port.create(env.keys.ids('sandbox', generation), sandboxId, REPO_TEAM, env.sim.project.stack, taskId);
     // Setting up (main once, then a worktree) is serialised on its own lock, not behind integrations.
-    await this.locked(`setup:${task.simulationId}`, async () => {
+    await this.locks.run(`setup:${task.simulationId}`, async () => {
       await ensureRepository(env.port, sandboxId, env.sim.project, env.repositoryKeys);
-      await ensureWorktree(env.port, sandboxId, task.featureId, env.keys.sub('setup', generation));
+      await ensureWorktree(env.port, sandboxId, task.featureId, env.keys.sub('setup', generation), generation > 0 || s.stepAttempts > 0);
     });
     return { type: 'TaskSandboxReady', data: { taskId, sandboxId, generation } };
   }
@@ -237,10 +303,11 @@ export class TaskRunner {
     const seq = s.reviewRound - 1;
     const result = await this.llm.tryComplete(
       { model, sampling, messages: reviewMessages(persona, reviewer, diff, env.prompt, s.reviewRound), structured: { name: 'review', jsonSchema: REVIEW_JSON_SCHEMA } },
-      { simulationId: task.simulationId, agentId, seq, role: 'reviewer' },
+      { simulationId: task.simulationId, agentId, seq, attempt: s.stepAttempts, role: 'reviewer' },
     );
     const verdict = result.ok ? (result.response.parsed as { verdict: string; comments: string }) : null;
     const base = { taskId, round: s.reviewRound, reviewer, llm: { agentId, seq } };
+    if (!result.ok && isInfrastructureCode(result.error.code)) throw new LlmInfrastructureError(result.error.code, result.error.message);
     if (!verdict) {
       return { type: 'ReviewApproved', data: { ...base, comments: `no usable review (${!result.ok ? result.error.code : 'EMPTY'}): approved by default`, fallback: true } };
     }
@@ -264,8 +331,8 @@ export class TaskRunner {
     const acceptance = await Promise.all(
       env.sim.project.acceptance.files.map(async (f) => ({ path: f.path, base64: ((await this.store.getBlob(f.hash)) ?? Buffer.alloc(0)).toString('base64') })),
     );
-    const sandboxId = `a${short(taskId)}i${attempt}`;
-    await env.port.create(key('sandbox'), sandboxId, REPO_TEAM, env.sim.project.stack);
+    const sandboxId = `a${short(taskId)}i${attempt}${s.stepAttempts ? `r${s.stepAttempts}` : ''}`;
+    await env.port.create(key('sandbox'), sandboxId, REPO_TEAM, env.sim.project.stack, taskId);
     const run = await env.port.run(key('candidate'), sandboxId, candidateScript(task.branch, acceptance, env.sim.project.acceptance.command, tests), 300_000);
     await env.port.release(key('release'), sandboxId);
 
@@ -285,24 +352,10 @@ export class TaskRunner {
       { type: 'BranchMerged', data: { taskId, branch: task.branch, commit: sha } },
     ];
   }
+}
 
-  /**
-   * One holder of `key` at a time: in this process (so waiters do not each hold a database
-   * connection), and across instances through a Postgres advisory lock.
-   */
-  private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(key, async () => {
-      const client = await this.pool.connect();
-      try {
-        await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
-        try {
-          return await fn();
-        } finally {
-          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
-        }
-      } finally {
-        client.release();
-      }
-    });
-  }
+/** The keys of a step's retry: new request ids (a failed request's reply stays its answer), the same ones the first time. */
+function attemptEnv(env: TaskEnv, attempt: number): TaskEnv {
+  if (!attempt) return env;
+  return { ...env, keys: env.keys.sub('retry', attempt), repositoryKeys: env.repositoryKeys.sub('retry', attempt) };
 }

@@ -1,8 +1,8 @@
 import { EventData, AgentTurnTaken } from '@swe-sim/contracts';
 import { TaskState } from './task.state';
 
-/** At most this many sandboxes per task (a lost sandbox is replaced), LLM failures in a row, review rounds, failed integrations. */
-export const TASK_LIMITS = { sandboxGenerations: 3, llmFailuresInARow: 3, reviewRounds: 2, integrationFailures: 3 } as const;
+/** At most this many LLM failures in a row (unusable answers), review rounds, failed integrations. */
+export const TASK_LIMITS = { llmFailuresInARow: 3, reviewRounds: 2, integrationFailures: 3 } as const;
 
 export type TaskAction =
   | { kind: 'none' }
@@ -22,11 +22,12 @@ export type TaskAction =
  */
 export function nextAction(s: TaskState): TaskAction {
   const task = s.task;
-  if (!task || s.phase === 'ended') return { kind: 'none' };
+  // A suspended task waits for its simulation's resume (the runner records AgentTaskResumed).
+  if (!task || s.phase === 'ended' || s.suspended) return { kind: 'none' };
   if (s.phase === 'merged') return { kind: 'end', outcome: 'done', code: null, reason: 'merged into main with the acceptance tests passing' };
-  if (!s.sandbox) {
-    return { kind: 'sandbox', generation: 0 };
-  }
+  if (!s.sandbox) return { kind: 'sandbox', generation: 0 };
+  // Lost to an infrastructure fault: a new one on the same repository, then the step again.
+  if (s.sandbox.lost) return { kind: 'sandbox', generation: s.sandbox.generation + 1 };
   if (s.pendingToolCalls.length > 0) return { kind: 'tool', call: s.pendingToolCalls[0] };
   if (s.phase === 'review-needed') return { kind: 'request-review' };
   if (s.phase === 'reviewing') return { kind: 'review' };

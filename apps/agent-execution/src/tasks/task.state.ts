@@ -1,7 +1,9 @@
 import {
   AcceptanceTestsRun,
   AgentTaskEnded,
+  AgentTaskResumed,
   AgentTaskStarted,
+  AgentTaskSuspended,
   AgentTurnTaken,
   BranchMerged,
   EventData,
@@ -11,6 +13,7 @@ import {
   ReviewCommented,
   ReviewRequested,
   TaskSandboxReady,
+  TaskStepInterrupted,
   ToolCallCompleted,
 } from '@swe-sim/contracts';
 
@@ -26,7 +29,10 @@ export type TaskEvent =
   | { type: 'MergeConflicted'; data: EventData<typeof MergeConflicted> }
   | { type: 'AcceptanceTestsRun'; data: EventData<typeof AcceptanceTestsRun> }
   | { type: 'BranchMerged'; data: EventData<typeof BranchMerged> }
-  | { type: 'AgentTaskEnded'; data: EventData<typeof AgentTaskEnded> };
+  | { type: 'AgentTaskEnded'; data: EventData<typeof AgentTaskEnded> }
+  | { type: 'TaskStepInterrupted'; data: EventData<typeof TaskStepInterrupted> }
+  | { type: 'AgentTaskSuspended'; data: EventData<typeof AgentTaskSuspended> }
+  | { type: 'AgentTaskResumed'; data: EventData<typeof AgentTaskResumed> };
 
 /** What the agents have seen, in order: the material their prompts are built from. */
 export type TranscriptEntry =
@@ -39,7 +45,8 @@ export type TaskPhase = 'working' | 'review-needed' | 'reviewing' | 'integrating
 
 export interface TaskState {
   task: EventData<typeof AgentTaskStarted> | null;
-  sandbox: { sandboxId: string; generation: number } | null;
+  /** `lost`: an infrastructure fault may have taken it; the next step makes the next generation. */
+  sandbox: { sandboxId: string; generation: number; lost: boolean } | null;
   driver: string;
   navigator: string | null;
   phase: TaskPhase;
@@ -57,6 +64,14 @@ export interface TaskState {
   reviewDiff: string | null;
   integrationFailures: number;
   ended: EventData<typeof AgentTaskEnded> | null;
+  /** Infrastructure faults of the step under way (0: its first attempt); reset by any other event. */
+  stepAttempts: number;
+  /** Infrastructure faults since the task started or was last resumed. */
+  faults: number;
+  /** Stopped by infrastructure, with no outcome, until its simulation is resumed. */
+  suspended: EventData<typeof AgentTaskSuspended> | null;
+  /** The simulation's resumption the task last went on after (0: never suspended). */
+  resumption: number;
 }
 
 export const initialTaskState: TaskState = {
@@ -77,14 +92,28 @@ export const initialTaskState: TaskState = {
   reviewDiff: null,
   integrationFailures: 0,
   ended: null,
+  stepAttempts: 0,
+  faults: 0,
+  suspended: null,
+  resumption: 0,
 };
 
+/**
+ * The fold of a task stream. Infrastructure events (interruptions, suspension) only move the
+ * runner's attempt counters and the sandbox: they never reach the transcript, so the agents see
+ * the same conversation with faults as without.
+ */
 export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
+  const next = evolveStep(state, event);
+  return event.type === 'TaskStepInterrupted' ? next : { ...next, stepAttempts: 0 };
+}
+
+function evolveStep(state: TaskState, event: TaskEvent): TaskState {
   switch (event.type) {
     case 'AgentTaskStarted':
       return { ...initialTaskState, task: event.data, driver: event.data.driver, navigator: event.data.navigator };
     case 'TaskSandboxReady':
-      return { ...state, sandbox: { sandboxId: event.data.sandboxId, generation: event.data.generation } };
+      return { ...state, sandbox: { sandboxId: event.data.sandboxId, generation: event.data.generation, lost: false } };
     case 'AgentTurnTaken': {
       const t = event.data;
       return {
@@ -159,6 +188,18 @@ export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
       return { ...state, phase: 'merged' };
     case 'AgentTaskEnded':
       return { ...state, phase: 'ended', ended: event.data };
+    case 'TaskStepInterrupted':
+      return {
+        ...state,
+        stepAttempts: event.data.attempt,
+        faults: state.faults + 1,
+        sandbox: state.sandbox && event.data.sandboxLost ? { ...state.sandbox, lost: true } : state.sandbox,
+      };
+    case 'AgentTaskSuspended':
+      // Its sandbox is released: a resumed task works in a new one.
+      return { ...state, suspended: event.data, sandbox: state.sandbox && { ...state.sandbox, lost: true } };
+    case 'AgentTaskResumed':
+      return { ...state, suspended: null, resumption: event.data.resumption, faults: 0 };
     default: {
       const unhandled: never = event;
       return unhandled;

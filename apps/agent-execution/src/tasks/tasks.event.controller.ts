@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AgentTaskRunRequested, AgentTaskStarted, EventData, FeatureAssigned, taskIdOf, taskStream } from '@swe-sim/contracts';
+import { AgentTaskRunRequested, AgentTaskStarted, EventData, FeatureAssigned, SimulationResumed, taskIdOf, taskStream } from '@swe-sim/contracts';
 import { derivedId } from '@swe-sim/event-store';
 import { EventStoreContext } from '@swe-sim/transport';
 import { SimulationContextRepository } from '../context/simulation-context.repository';
@@ -31,5 +31,12 @@ export class TasksEventController {
     };
     await ctx.append(taskStream(taskId), [{ type: AgentTaskStarted.type, data: started }], { expectedVersion: 'no_stream' });
     await ctx.request(AgentTaskRunRequested.type, { taskId }, derivedId('run-task', taskId));
+  }
+
+  /** A resumed simulation: its suspended tasks run again (each records AgentTaskResumed and goes on where it stopped). */
+  @EventPattern(SimulationResumed.type)
+  async onSimulationResumed(@Payload() r: EventData<typeof SimulationResumed>, @Ctx() ctx: EventStoreContext) {
+    const suspended = await this.context.markResumed(ctx.getTx()!, r.simulationId, r.resumption);
+    for (const taskId of suspended) await ctx.request(AgentTaskRunRequested.type, { taskId }, derivedId('run-task', taskId, 'resume', r.resumption));
   }
 }

@@ -3,13 +3,19 @@ import { EventStore } from '@swe-sim/event-store';
 import { CONFIG } from '@swe-sim/service-runtime';
 import { EventStoreClient } from '@swe-sim/transport';
 import { RunTaskMessageController } from './run-task.message.controller';
-import { SANDBOX_CLIENT, TaskRunner } from './task-runner';
+import { REPOSITORY_LOCKS, SANDBOX_CLIENT, TASK_RETRY_POLICY, TaskRunner } from './task-runner';
+import { LOGGER, JsonLogger } from '@swe-sim/service-runtime';
+import { RepositoryLocks } from './repository-locks';
+import { retryPolicyFromEnv } from './infrastructure-fault';
 import { TasksEventController } from './tasks.event.controller';
 
 class SandboxClientCloser implements OnApplicationShutdown {
-  constructor(@Inject(SANDBOX_CLIENT) private readonly client: EventStoreClient) {}
-  onApplicationShutdown() {
-    return this.client.close();
+  constructor(
+    @Inject(SANDBOX_CLIENT) private readonly client: EventStoreClient,
+    @Inject(REPOSITORY_LOCKS) private readonly locks: RepositoryLocks,
+  ) {}
+  async onApplicationShutdown() {
+    await Promise.all([this.client.close(), this.locks.close()]);
   }
 }
 
@@ -18,6 +24,13 @@ class SandboxClientCloser implements OnApplicationShutdown {
   providers: [
     TaskRunner,
     SandboxClientCloser,
+    { provide: TASK_RETRY_POLICY, useFactory: () => retryPolicyFromEnv() },
+    {
+      // One connection of its own for the repository locks (counted in the README's connection budget).
+      provide: REPOSITORY_LOCKS,
+      inject: [CONFIG, LOGGER],
+      useFactory: (config: { DATABASE_URL: string }, log: JsonLogger) => new RepositoryLocks({ connectionString: config.DATABASE_URL }, log),
+    },
     {
       // Sandbox commands can run for minutes (tests, acceptance runs): a client with a long wait.
       provide: SANDBOX_CLIENT,

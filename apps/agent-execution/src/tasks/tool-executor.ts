@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import { EventData, ToolCallCompleted } from '@swe-sim/contracts';
 import { RequestKeys } from './request-keys';
-import { SANDBOX_GONE, SandboxPort, describeCommand, sh } from './sandbox.port';
+import { SandboxPort, describeCommand, sh } from './sandbox.port';
+import { isInfrastructureCode } from './infrastructure-fault';
 
 type ToolCall = { id: string; name: string; arguments: string };
 type Result = Omit<EventData<typeof ToolCallCompleted>, 'taskId' | 'turn' | 'durationMs'>;
@@ -90,8 +91,8 @@ export async function executeTool(port: SandboxPort, sandboxId: string, call: To
     if (err instanceof ToolInputError) return { ...base, ok: false, output: err.message };
     const code = (err as { code?: unknown }).code;
     // A refusal (a path out of the workspace, a missing file…) is the agent's to read; a lost
-    // sandbox or a dead service is the runner's to handle.
-    if (typeof code === 'string' && code.startsWith('SANDBOX_') && !SANDBOX_GONE.has(code)) {
+    // sandbox, a Docker error or a dead service is the runner's to retry.
+    if (typeof code === 'string' && code.startsWith('SANDBOX_') && !isInfrastructureCode(code)) {
       return { ...base, ok: false, output: `${call.name} failed (${code}): ${(err as Error).message}` };
     }
     throw err;

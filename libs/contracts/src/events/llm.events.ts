@@ -17,6 +17,8 @@ export const llmCallKeySchema = z
     simulationId: z.string().min(1),
     agentId: z.string().min(1),
     seq: z.number().int().nonnegative(),
+    /** A retry after infrastructure failures of the same call (absent: the first attempt). */
+    attempt: z.number().int().positive().optional(),
   })
   .strict();
 

@@ -35,6 +35,14 @@ const CONCURRENT_IN_STREAM: ReadonlySet<string> = new Set(['EstimateCast']);
 const ABOUT_THE_RUN: ReadonlySet<string> = new Set([SimulationReplayCompared.type]);
 
 /**
+ * What the infrastructure did to a run, not what its agents decided: retries of a step cut off by a
+ * fault, a suspension and its resume. A re-execution meets other faults than its original (or
+ * none), and must still be identical in everything the simulation reports.
+ */
+const INFRASTRUCTURE: ReadonlySet<string> = new Set(['TaskStepInterrupted', 'AgentTaskSuspended', 'AgentTaskResumed', 'SimulationResumed']);
+const isInfrastructure = (e: ComparedEvent) => INFRASTRUCTURE.has(e.type) || (e.type === 'SimulationFailed' && (e.data as { resumable?: boolean }).resumable === true);
+
+/**
  * Compares a re-execution's history with its original's, stream by stream: every stream a
  * simulation's deciders write (the simulation, its sprints, poker rounds, features, formation,
  * tasks) must hold the same events in the same order, with the same data once the re-execution's
@@ -105,7 +113,7 @@ function byStream(events: readonly ComparedEvent[], simulationId: string, withou
   const streams = new Map<string, { event: ComparedEvent; data: unknown }[]>();
   const sandboxes = new Map<string, Map<string, string>>();
   for (const e of events) {
-    if (INPUT_STREAM_PREFIXES.some((p) => e.streamId.startsWith(p)) || ABOUT_THE_RUN.has(e.type)) continue;
+    if (INPUT_STREAM_PREFIXES.some((p) => e.streamId.startsWith(p)) || ABOUT_THE_RUN.has(e.type) || isInfrastructure(e)) continue;
     let list = streams.get(e.streamId);
     if (!list) streams.set(e.streamId, (list = []));
     // Sandboxes are named by each run: the nth sandbox a stream names is the same one in both.
