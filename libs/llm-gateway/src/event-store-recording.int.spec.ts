@@ -123,7 +123,7 @@ describe('recording LLM calls in the event store, and replay from it', () => {
 
       const dev2 = await streamEvents(simulationId, 'dev-2');
       const failed = dev2.find((e) => e.type === 'LlmCallFailed')!.data as any;
-      expect(failed).toMatchObject({ callKey: { agentId: 'dev-2', seq: 1 }, error: { code: 'LLM_BACKEND_ERROR', status: 500 }, attempts: 1 });
+      expect(failed).toMatchObject({ callKey: { agentId: 'dev-2', seq: 1 }, error: { code: 'LLM_BACKEND_ERROR', status: 500 }, attempts: 4 });
     });
 
     it('puts a large prompt and a large completion in the blob table; the events carry the hash', async () => {

@@ -98,12 +98,13 @@ describe('LlmGateway against the simulator', () => {
       expect(requests() - before).toBe(3);
     });
 
-    it('does not retry a 500', async () => {
+    it('retries a 500 like a 503 (the server broke, not the request), up to maxAttempts', async () => {
       const before = requests();
       const err = (await gateway().complete(ask('q'), { simulationId: 's', agentId: 'a', role: 'r500' }).catch((e) => e)) as LlmError;
       expect(err.code).toBe('LLM_BACKEND_ERROR');
       expect(err.status).toBe(500);
-      expect(requests() - before).toBe(1);
+      expect(err.attempts).toBe(4);
+      expect(requests() - before).toBe(4);
     });
 
     it('never retries a time-out (the generation may still run)', async () => {
@@ -377,7 +378,8 @@ describe('LlmGateway against the simulator', () => {
 
   it('exposes Prometheus metrics and per-call accounting', async () => {
     const calls: unknown[] = [];
-    const g = gateway({ onCall: (a) => calls.push(a) });
+    // One attempt: the counts below are of one failed HTTP request.
+    const g = gateway({ onCall: (a) => calls.push(a), retry: { maxAttempts: 1 } });
     await g.complete(ask('echo m'), { simulationId: 's', agentId: 'a' });
     await g.complete(ask('q'), { simulationId: 's', agentId: 'a', role: 'r500' }).catch(() => undefined);
     const text = g.metricsText();
