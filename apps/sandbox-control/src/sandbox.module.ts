@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { OwnerEndsEventController } from './owner-ends/owner-ends.event.controller';
+import { OwnerEndsRepository } from './owner-ends/owner-ends.repository';
 import { ReadFileController } from './read-file/read-file.controller';
 import { ReadFileHandler } from './read-file/read-file.handler';
 import { ReaperService } from './reaper/reaper.service';
@@ -15,11 +17,15 @@ import { SandboxRepository } from './sandbox/sandbox.repository';
 import { WriteFileController } from './write-file/write-file.controller';
 import { WriteFileHandler } from './write-file/write-file.handler';
 
-/** Sandboxes: one folder per use case (a @MessagePattern controller feeding a handler), shared runtime and reaper. */
+/**
+ * Sandboxes: one folder per use case (a @MessagePattern controller feeding a handler), shared runtime and reaper;
+ * owner-ends: the @EventPattern read model of tasks and simulations that ended (their sandboxes are reaped).
+ */
 @Module({
-  controllers: [RequestSandboxController, RunCommandController, WriteFileController, ReadFileController, ReleaseSandboxController, RunOnceController],
+  controllers: [RequestSandboxController, RunCommandController, WriteFileController, ReadFileController, ReleaseSandboxController, RunOnceController, OwnerEndsEventController],
   providers: [
     SandboxRepository,
+    OwnerEndsRepository,
     SandboxRuntime,
     ReaperService,
     RequestSandboxHandler,

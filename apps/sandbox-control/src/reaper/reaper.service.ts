@@ -3,6 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { EventMetadata, SandboxImageKind } from '@swe-sim/contracts';
 import { ManagedContainer, SandboxLabel } from '../docker';
+import { Semaphore } from '../docker/semaphore';
+import { OwnerEndsRepository } from '../owner-ends/owner-ends.repository';
 import { EngineEntry } from '../sandbox/engines';
 import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 import { DestroyReason } from '../sandbox/sandbox.decider';
@@ -17,13 +19,24 @@ const REAPER_METADATA = (simulationId: string | null): Partial<EventMetadata> =>
 });
 
 /**
+ * Orphaned sandboxes destroyed at once by a pass: bounded so that dozens ending together neither
+ * queue up the Docker engine nor take many pooled connections (each destroy holds one only for its
+ * short transactions, never across Docker calls).
+ */
+const ORPHAN_DESTROYS_AT_ONCE = 4;
+
+/**
  * Start-up and periodic housekeeping:
  * - recovery: commands cut off by a crash (run rows left open by this instance's earlier life
  *   or by an instance whose heartbeat stopped) → what they changed in the workspace is recorded,
  *   their sandbox is destroyed (reason "interrupted"): its state is unknown, processes may linger;
  * - reaping: labelled containers of this deployment's instances whose sandbox was released,
  *   whose TTL passed, that stopped, or that no read-model row knows; rows whose container
- *   vanished are recorded as destroyed ("lost"); live sandboxes recorded as created are adopted.
+ *   vanished are recorded as destroyed ("lost"); live sandboxes recorded as created are adopted;
+ * - owners' ends: live sandboxes whose agent task ended or was suspended, or whose simulation
+ *   ended, after they were requested are destroyed ("owner-ended", "simulation-ended"): nobody
+ *   will release them. So every pass removes them, a sandbox goes within one interval of its
+ *   owner's end (and of a restart: the first pass runs before any request is handled).
  * Handlers wait for the first pass (ready()) so that nothing runs on a half-recovered state.
  */
 @Injectable()
@@ -35,7 +48,10 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   /** Container removals left running after a release replied (see destroy). */
   private readonly removals = new Set<Promise<void>>();
 
-  constructor(private readonly runtime: SandboxRuntime) {}
+  constructor(
+    private readonly runtime: SandboxRuntime,
+    private readonly ends: OwnerEndsRepository,
+  ) {}
 
   onApplicationBootstrap(): void {
     void this.ready().catch(() => undefined);
@@ -91,6 +107,7 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
     const { runtime } = this;
     await runtime.repo.heartbeat(runtime.instanceId);
     await this.recoverInterruptedCommands();
+    await this.reapOrphans();
     for (const entry of runtime.engines.entries) await this.reapEngine(entry);
   }
 
@@ -104,6 +121,29 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
       }
       await runtime.repo.finishRun(runtime.repo.pool, run.requestId, 'interrupted');
     }
+  }
+
+  /**
+   * Destroys the live sandboxes whose owner ended (few at a time: each halts, scans and removes a
+   * container). A failure is logged and left to the next pass; a crash at any point too: the row
+   * stays 'created' until SandboxDestroyed is recorded, and a destroyed row's container is removed
+   * by reapEngine. Sandboxes being created right now are left to the next pass.
+   */
+  private async reapOrphans(): Promise<void> {
+    const { runtime } = this;
+    const orphans = (await this.ends.orphanedSandboxes(runtime.engines.keys())).filter((o) => !runtime.creating.has(o.sandboxId));
+    const slots = new Semaphore(ORPHAN_DESTROYS_AT_ONCE);
+    await Promise.all(
+      orphans.map((o) =>
+        slots.run(async () => {
+          if (this.stopped) return;
+          runtime.logger.info('destroying a sandbox whose owner ended', { sandboxId: o.sandboxId, reason: o.reason });
+          await this.destroy(o.sandboxId, o.engine, o.reason, null, REAPER_METADATA(o.simulationId)).catch((err) =>
+            runtime.logger.warn('destroying a sandbox whose owner ended failed; next pass retries', { sandboxId: o.sandboxId, error: (err as Error).message }),
+          );
+        }),
+      ),
+    );
   }
 
   private async reapEngine(entry: EngineEntry): Promise<void> {

@@ -151,6 +151,9 @@ export class RequestSandboxHandler {
             instanceId: runtime.instanceId,
             createdAt: new Date(),
             expiresAt: made.expiresAt,
+            ownerTaskId: data.ownerTaskId ?? null,
+            // The request's place in the log: an end of its task or simulation after it does not concern it (see OwnerEndsRepository).
+            requestPosition: request.globalPosition,
           });
         },
       });

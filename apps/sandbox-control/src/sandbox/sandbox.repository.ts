@@ -17,6 +17,10 @@ export interface SandboxRow {
   status: 'created' | 'destroyed';
   expiresAt: Date;
   createdAt: Date;
+  /** The agent task it works for (SandboxRequested.ownerTaskId): its end or suspension lets the reaper remove it. */
+  ownerTaskId: string | null;
+  /** Global position of the request that made it: only an owner's end after it removes it (null: made before this was kept). */
+  requestPosition: number | null;
 }
 
 export interface OpenCommandRun {
@@ -39,6 +43,8 @@ const toRow = (r: any): SandboxRow => ({
   status: r.status,
   expiresAt: r.expires_at,
   createdAt: r.created_at,
+  ownerTaskId: r.owner_task_id ?? null,
+  requestPosition: r.request_position === null || r.request_position === undefined ? null : Number(r.request_position),
 });
 
 /** All of sandbox-control's SQL (tables sc_*). Writes take the transaction that appends the events. */
@@ -51,12 +57,12 @@ export class SandboxRepository {
   async insertSandbox(db: Queryable, row: Omit<SandboxRow, 'status'>): Promise<void> {
     await db.query(
       `INSERT INTO sc_sandboxes (sandbox_id, simulation_id, team_id, workspace_id, workspace_path, image, engine, container_name,
-                                 instance_id, status, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'created', $10, $11)
+                                 instance_id, status, created_at, expires_at, owner_task_id, request_position)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'created', $10, $11, $12, $13)
        ON CONFLICT (sandbox_id) DO UPDATE SET status = 'created', instance_id = EXCLUDED.instance_id, expires_at = EXCLUDED.expires_at,
-         destroyed_at = NULL, destroy_reason = NULL`,
+         destroyed_at = NULL, destroy_reason = NULL, owner_task_id = EXCLUDED.owner_task_id, request_position = EXCLUDED.request_position`,
       [row.sandboxId, row.simulationId, row.teamId, row.workspaceId, row.workspacePath, row.image, row.engine, row.containerName,
-        row.instanceId, row.createdAt, row.expiresAt],
+        row.instanceId, row.createdAt, row.expiresAt, row.ownerTaskId, row.requestPosition],
     );
   }
 

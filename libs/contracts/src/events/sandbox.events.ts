@@ -307,7 +307,12 @@ export const WorkspaceChanged = defineEvent({
   streamOf: (d) => sandboxStream(d.sandboxId),
 });
 
-export const sandboxDestroyReasonSchema = z.enum(['released', 'expired', 'interrupted', 'lost']);
+/**
+ * owner-ended: the agent task it worked for (SandboxRequested.ownerTaskId) ended or was suspended;
+ * simulation-ended: its simulation completed, failed (resumable or not) or was cancelled. Both only
+ * for a sandbox requested before that end (the reaper, within one SANDBOX_REAP_INTERVAL_MS).
+ */
+export const sandboxDestroyReasonSchema = z.enum(['released', 'expired', 'interrupted', 'lost', 'owner-ended', 'simulation-ended']);
 
 export const SandboxDestroyed = defineEvent({
   type: 'SandboxDestroyed',
@@ -315,7 +320,7 @@ export const SandboxDestroyed = defineEvent({
   schema: z
     .object({
       sandboxId: sandboxIdSchema,
-      /** released: asked for; expired: TTL passed; interrupted: a command was cut off by a crash; lost: the container vanished. */
+      /** released: asked for; expired: TTL passed; interrupted: a command was cut off by a crash; lost: the container vanished; owner-ended, simulation-ended: see above. */
       reason: sandboxDestroyReasonSchema,
       requestId: z.string().uuid().nullable(),
     })
