@@ -14,9 +14,9 @@ import { SandboxControlHarness } from '../support/sandbox-control-harness';
 describe('sandbox-control: sandboxes of ended tasks and simulations are reaped', () => {
   const runId = randomUUID().slice(0, 8);
   /** Short, so the test is fast; long enough against the slack below that a second interval would show. */
-  const INTERVAL_MS = 2_000;
-  /** Delivery of the end to sandbox-control's subscription, the pass's own work (halt, scan, record, remove), polling. */
-  const SLACK_MS = 1_500;
+  const INTERVAL_MS = 2_500;
+  /** Delivery of the end to sandbox-control's subscription, the pass's own work (halt, scan, record, remove) on a busy machine. */
+  const SLACK_MS = 2_000;
   let sc: SandboxControlHarness;
 
   beforeAll(async () => {
@@ -186,7 +186,12 @@ describe('sandbox-control: sandboxes of ended tasks and simulations are reaped',
     await Promise.all([request(byTask, { ownerTaskId: task, teamId: 'repo' }), request(bySim, { simulationId: sim }), request(keep, { ownerTaskId: `t-${runId}-alive` })]);
 
     await sc.killProcess();
-    // While sandbox-control is dead its owners end; the containers stay behind meanwhile.
+    // While sandbox-control is dead the task asks for one more sandbox (answered only after the restart)…
+    const late = `dead-${runId}-late`;
+    const lateReply = request(late, { ownerTaskId: task });
+    const requested = async () => (await sc.db.pool.query(`SELECT 1 FROM events WHERE type = 'SandboxRequested' AND data->>'sandboxId' = $1`, [late])).rowCount === 1;
+    while (!(await requested())) await new Promise((r) => setTimeout(r, 20));
+    // …then its owners end; the containers stay behind meanwhile.
     await Promise.all([taskEnded(task), simulationEnded(sim, 'SimulationCancelled')]);
     await new Promise((r) => setTimeout(r, 500));
     for (const id of [byTask, bySim, keep]) expect(await running(id)).toBe(true);
@@ -197,6 +202,11 @@ describe('sandbox-control: sandboxes of ended tasks and simulations are reaped',
     console.log(JSON.stringify({ test: 'after-restart', reapedAfterMs: ms, intervalMs: INTERVAL_MS }));
     expect(await destroyedAs(byTask)).toEqual([{ sandboxId: byTask, reason: 'owner-ended', requestId: null }]);
     expect(await destroyedAs(bySim)).toEqual([{ sandboxId: bySim, reason: 'simulation-ended', requestId: null }]);
+
+    // The request made before the task's end but handled after the restart: its sandbox is made, then reaped.
+    await lateReply;
+    await goneAfter([late], Date.now(), INTERVAL_MS + SLACK_MS);
+    expect(await destroyedAs(late)).toEqual([{ sandboxId: late, reason: 'owner-ended', requestId: null }]);
 
     // The sandbox of a task still running was adopted by the new process: it stays and works.
     await new Promise((r) => setTimeout(r, INTERVAL_MS));
