@@ -35,8 +35,8 @@ const ORPHAN_DESTROYS_AT_ONCE = 4;
  *   vanished are recorded as destroyed ("lost"); live sandboxes recorded as created are adopted;
  * - owners' ends: live sandboxes whose agent task ended or was suspended, or whose simulation
  *   ended, after they were requested are destroyed ("owner-ended", "simulation-ended"): nobody
- *   will release them. So every pass removes them, a sandbox goes within one interval of its
- *   owner's end (and of a restart: the first pass runs before any request is handled).
+ *   will release them. Every pass looks, so a sandbox goes within one interval of the
+ *   subscription reading its owner's end (after a restart: once it has caught up with the log).
  * Handlers wait for the first pass (ready()) so that nothing runs on a half-recovered state.
  */
 @Injectable()
