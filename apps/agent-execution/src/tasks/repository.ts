@@ -73,9 +73,15 @@ export function candidateScript(branch: string, acceptance: { path: string; base
   ].join('\n');
 }
 
-/** Merges the branch into main in the repository itself (after the candidate passed) and prints the commit. */
-export function mergeScript(branch: string, message: string): string {
-  return `cd /workspace && ${CI_GIT} merge --no-ff -q -m ${sh(message)} ${sh(branch)} && git rev-parse HEAD`;
+/**
+ * Merges the branch into main in the repository itself (after the candidate passed) and prints the
+ * commit; merging again what is merged prints it too. `afterFault`: an earlier attempt was cut off,
+ * maybe in the middle of git, leaving main's index lock — stale, since merges hold the simulation's
+ * merge lock and main's one other writer (its first commit) is long done.
+ */
+export function mergeScript(branch: string, message: string, afterFault = false): string {
+  const unlock = afterFault ? 'rm -f .git/index.lock; ' : '';
+  return `cd /workspace && ${unlock}${CI_GIT} merge --no-ff -q -m ${sh(message)} ${sh(branch)} && git rev-parse HEAD`;
 }
 
 /**

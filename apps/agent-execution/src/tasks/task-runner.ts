@@ -137,7 +137,7 @@ export class TaskRunner {
    */
   private async attempt(action: TaskAction, state: TaskState, env: TaskEnv, taskId: string): Promise<NewEvent[]> {
     try {
-      return await this.perform(action, state, attemptEnv(env, state.stepAttempts), taskId);
+      return await this.perform(action, state, attemptEnv(env, retryOrdinal(state)), taskId);
     } catch (err) {
       const fault = asInfrastructureFault(err);
       if (!fault) {
@@ -230,7 +230,7 @@ export class TaskRunner {
         const agentId = `${action.speaker}/${task.featureId}.s${task.sprint}`;
         const result = await this.llm.tryComplete(
           { model, sampling, messages: turnMessages(s, action.speaker, action.role, env.prompt), tools: action.role === 'driver' ? DRIVER_TOOLS : NAVIGATOR_TOOLS, toolChoice: 'auto' },
-          { simulationId: task.simulationId, agentId, seq: s.turns, attempt: s.stepAttempts, role: action.role },
+          { simulationId: task.simulationId, agentId, seq: s.turns, attempt: retryOrdinal(s), role: action.role },
         );
         const base = { taskId, turn, speaker: action.speaker, role: action.role, llm: { agentId, seq: s.turns } };
         if (!result.ok && isInfrastructureCode(result.error.code)) throw new LlmInfrastructureError(result.error.code, result.error.message);
@@ -283,7 +283,7 @@ export class TaskRunner {
   private async newSandbox(taskId: string, s: TaskState, env: TaskEnv, generation: number): Promise<NewEvent> {
     const task = s.task!;
     // A retry's sandbox has a name of its own: the first attempt's may exist, half made.
-    const sandboxId = `t${short(taskId)}g${generation}${s.stepAttempts ? `r${s.stepAttempts}` : ''}`;
+    const sandboxId = `t${short(taskId)}g${generation}${s.stepAttempts ? `r${retryOrdinal(s)}` : ''}`;
     await env.port.create(env.keys.ids('sandbox', generation), sandboxId, REPO_TEAM, env.sim.project.stack, taskId);
     // Setting up (main once, then a worktree) is serialised on its own lock, not behind integrations.
     await this.locks.run(`setup:${task.simulationId}`, async () => {
@@ -303,7 +303,7 @@ export class TaskRunner {
     const seq = s.reviewRound - 1;
     const result = await this.llm.tryComplete(
       { model, sampling, messages: reviewMessages(persona, reviewer, diff, env.prompt, s.reviewRound), structured: { name: 'review', jsonSchema: REVIEW_JSON_SCHEMA } },
-      { simulationId: task.simulationId, agentId, seq, attempt: s.stepAttempts, role: 'reviewer' },
+      { simulationId: task.simulationId, agentId, seq, attempt: retryOrdinal(s), role: 'reviewer' },
     );
     const verdict = result.ok ? (result.response.parsed as { verdict: string; comments: string }) : null;
     const base = { taskId, round: s.reviewRound, reviewer, llm: { agentId, seq } };
@@ -331,7 +331,7 @@ export class TaskRunner {
     const acceptance = await Promise.all(
       env.sim.project.acceptance.files.map(async (f) => ({ path: f.path, base64: ((await this.store.getBlob(f.hash)) ?? Buffer.alloc(0)).toString('base64') })),
     );
-    const sandboxId = `a${short(taskId)}i${attempt}${s.stepAttempts ? `r${s.stepAttempts}` : ''}`;
+    const sandboxId = `a${short(taskId)}i${attempt}${s.stepAttempts ? `r${retryOrdinal(s)}` : ''}`;
     await env.port.create(key('sandbox'), sandboxId, REPO_TEAM, env.sim.project.stack, taskId);
     const run = await env.port.run(key('candidate'), sandboxId, candidateScript(task.branch, acceptance, env.sim.project.acceptance.command, tests), 300_000);
     await env.port.release(key('release'), sandboxId);
@@ -342,7 +342,7 @@ export class TaskRunner {
     }
     const tested = { taskId, sandboxId, tests, exitCode: run.exitCode, output: describeCommand(run, 20_000) };
     if (run.exitCode !== 0) return [{ type: 'AcceptanceTestsRun', data: { ...tested, passed: false } }];
-    const merge = await env.port.run(key('merge'), s.sandbox!.sandboxId, mergeScript(task.branch, `Merge ${task.branch}: ${env.prompt.feature.title}`), 60_000);
+    const merge = await env.port.run(key('merge'), s.sandbox!.sandboxId, mergeScript(task.branch, `Merge ${task.branch}: ${env.prompt.feature.title}`, s.stepAttempts > 0), 60_000);
     const sha = merge.stdout.trim().split('\n').pop() ?? '';
     if (merge.exitCode !== 0 || !/^[0-9a-f]{7,64}$/.test(sha)) {
       return [{ type: 'MergeConflicted', data: { taskId, files: [], output: describeCommand(merge, 8000) } }];
@@ -353,6 +353,13 @@ export class TaskRunner {
     ];
   }
 }
+
+/**
+ * Which retry a step's attempt is: 0 the first time (the ids of a run without faults), else the
+ * task's count of interruptions — unique, so a retry never joins a request that already failed,
+ * even after a new sandbox, and stable, so a re-run after a crash joins its own.
+ */
+const retryOrdinal = (s: TaskState) => (s.stepAttempts ? s.interruptions : 0);
 
 /** The keys of a step's retry: new request ids (a failed request's reply stays its answer), the same ones the first time. */
 function attemptEnv(env: TaskEnv, attempt: number): TaskEnv {

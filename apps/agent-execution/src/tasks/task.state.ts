@@ -64,8 +64,10 @@ export interface TaskState {
   reviewDiff: string | null;
   integrationFailures: number;
   ended: EventData<typeof AgentTaskEnded> | null;
-  /** Infrastructure faults of the step under way (0: its first attempt); reset by any other event. */
+  /** Infrastructure faults of the step under way (0: its first attempt); reset by the step's events. */
   stepAttempts: number;
+  /** Every TaskStepInterrupted of the task: what a retry's request ids and LLM call key derive from (unique, never reused). */
+  interruptions: number;
   /** Infrastructure faults since the task started or was last resumed. */
   faults: number;
   /** Stopped by infrastructure, with no outcome, until its simulation is resumed. */
@@ -93,6 +95,7 @@ export const initialTaskState: TaskState = {
   integrationFailures: 0,
   ended: null,
   stepAttempts: 0,
+  interruptions: 0,
   faults: 0,
   suspended: null,
   resumption: 0,
@@ -105,8 +108,11 @@ export const initialTaskState: TaskState = {
  */
 export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
   const next = evolveStep(state, event);
-  return event.type === 'TaskStepInterrupted' ? next : { ...next, stepAttempts: 0 };
+  // A new sandbox after a loss is part of the retry, not the step going through.
+  return RETRY_EVENTS.has(event.type) ? next : { ...next, stepAttempts: 0 };
 }
+
+const RETRY_EVENTS: ReadonlySet<TaskEvent['type']> = new Set(['TaskStepInterrupted', 'TaskSandboxReady']);
 
 function evolveStep(state: TaskState, event: TaskEvent): TaskState {
   switch (event.type) {
@@ -192,6 +198,7 @@ function evolveStep(state: TaskState, event: TaskEvent): TaskState {
       return {
         ...state,
         stepAttempts: event.data.attempt,
+        interruptions: state.interruptions + 1,
         faults: state.faults + 1,
         sandbox: state.sandbox && event.data.sandboxLost ? { ...state.sandbox, lost: true } : state.sandbox,
       };
