@@ -62,7 +62,7 @@ export async function startSimulationStack(
     LLM_SIM_TIME_SCALE: '0.01',
     LLM_MODEL: 'sim-model',
   });
-  await eventually(() => fetch(`http://127.0.0.1:${llmPort}/health`).then((r) => r.ok), 10_000, 'simulator up');
+  await eventually(() => fetch(`http://127.0.0.1:${llmPort}/health`).then((r) => r.ok), 30_000, 'simulator up');
   const env = {
     DATABASE_URL: db.url,
     LLM_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
