@@ -185,4 +185,35 @@ export const SimulationReplayCompared = defineEvent({
   streamOf: (d) => simulationStream(d.simulationId),
 });
 
-export const SIMULATION_EVENTS = [SimulationStarted, SimulationCompleted, SimulationFailed, SimulationCancelled, SimulationResumed, SimulationReplayCompared];
+/**
+ * Where a simulation waits for a slot (project-management runs at most SIMULATIONS_MAX_RUNNING at
+ * once). Not the simulation stream: that one starts with SimulationStarted, which every service
+ * reacts to, and a simulation's history is what decides it — waiting decides nothing, so these
+ * events carry no simulationId in their metadata and are not part of its history.
+ */
+export const simulationQueueStream = (simulationId: string) => `simulation-queue-${simulationId}`;
+
+/**
+ * A request for a slot, recorded when it is made (POST …/simulations, replay, fork, resume):
+ * `start` is the SimulationStarted to record when the simulation gets one (the seed and the whole
+ * configuration are decided now, so the answer can name them), `resume` the SimulationResumed.
+ * Exactly one of the two is set.
+ */
+export const SimulationQueued = defineEvent({
+  type: 'SimulationQueued',
+  version: 1,
+  schema: z
+    .object({
+      simulationId: z.string().uuid(),
+      /** For fairness: slots go to the project with the fewest running first. */
+      projectId: z.string().uuid(),
+      start: SimulationStarted.schema.optional(),
+      resume: z.object({ resumption: z.number().int().positive(), reason: z.string().max(2000) }).strict().optional(),
+    })
+    .strict()
+    .refine((d) => (d.start === undefined) !== (d.resume === undefined), { message: 'exactly one of start and resume' })
+    .refine((d) => !d.start || d.start.simulationId === d.simulationId, { message: 'start is this simulation' }),
+  streamOf: (d) => simulationQueueStream(d.simulationId),
+});
+
+export const SIMULATION_EVENTS = [SimulationStarted, SimulationCompleted, SimulationFailed, SimulationCancelled, SimulationResumed, SimulationReplayCompared, SimulationQueued];
