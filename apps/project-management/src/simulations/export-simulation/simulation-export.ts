@@ -16,7 +16,8 @@ const LLM_TYPES = [LlmCallRequested.type, LlmCallCompleted.type, LlmCallFailed.t
 const isBlobRef = (v: unknown): v is { blob: string } =>
   !!v && typeof v === 'object' && typeof (v as { blob?: unknown }).blob === 'string' && Object.keys(v).length === 1;
 
-const keyOf = (k: CallKey) => `${k.agentId}\u0000${k.seq}`;
+/** A retry after infrastructure failures (callKey.attempt) is a call of its own, with its own request. */
+const keyOf = (k: CallKey) => `${k.agentId}\u0000${k.seq}\u0000${k.attempt ?? 0}`;
 
 /**
  * A simulation's history as JSON lines, read page by page from the store in commit order (the
