@@ -185,6 +185,40 @@ describe('recording LLM calls in the event store, and replay from it', () => {
     });
   });
 
+  describe('a call asked again after an infrastructure failure (callKey.attempt)', () => {
+    it('records the retry under ids of its own, with the same request, and replays each attempt with its own outcome', async () => {
+      const simulationId = randomUUID();
+      const recorder = new EventStoreCallRecorder({ store });
+      const failing = { model: MODEL, messages: [{ role: 'user' as const, content: 'echo retried' }] };
+      const first = await gateway({ recorder, retry: { maxAttempts: 1 } }).tryComplete(failing, { simulationId, agentId: 'dev-3', seq: 0, role: 'r500' });
+      expect(first.ok).toBe(false);
+      const retried = await gateway({ recorder }).complete(failing, { simulationId, agentId: 'dev-3', seq: 0, attempt: 1, role: 'dev' });
+      expect(retried.message.content).toBe('echo: retried');
+
+      const events = await streamEvents(simulationId, 'dev-3');
+      expect(events.map((e) => [e.type, (e.data as any).callKey.attempt])).toEqual([
+        ['LlmCallRequested', undefined],
+        ['LlmCallFailed', undefined],
+        ['LlmCallRequested', 1],
+        ['LlmCallCompleted', 1],
+      ]);
+      // The same request: the seed derives from the key without its attempt.
+      const [a, b] = events.filter((e) => e.type === 'LlmCallRequested').map((e) => (e.data as any).requestHash);
+      expect(events[3].id).toBe(llmCallEventId({ simulationId, agentId: 'dev-3', seq: 0, attempt: 1 }, 'outcome'));
+      expect(events[3].id).not.toBe(llmCallEventId({ simulationId, agentId: 'dev-3', seq: 0 }, 'outcome'));
+      expect(a).not.toBe(b); // the role tag differs here (r500 vs dev) …
+      const seeds = events.filter((e) => e.type === 'LlmCallRequested').map((e) => (e.data as any).request.sampling.seed);
+      expect(seeds[0]).toEqual(expect.any(Number));
+      expect(seeds[1]).toBe(seeds[0]); // … but not the seed
+
+      const replay = gateway({ replay: new EventStoreReplaySource({ store }) });
+      const again = await replay.tryComplete(failing, { simulationId, agentId: 'dev-3', seq: 0, role: 'r500' });
+      expect(again.ok ? null : again.error.code).toBe('LLM_BACKEND_ERROR');
+      const answer = await replay.complete(failing, { simulationId, agentId: 'dev-3', seq: 0, attempt: 1, role: 'dev' });
+      expect(answer.message.content).toBe('echo: retried');
+    });
+  });
+
   describe('idempotent recording', () => {
     it('recording the same call key twice (a re-run after a crash) appends no second event', async () => {
       const simulationId = randomUUID();
