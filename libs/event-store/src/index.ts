@@ -6,3 +6,4 @@ export * from './checkpoint-repository';
 export * from './logger';
 export * from './decider';
 export * from './ids';
+export * from './connection-errors';

@@ -3,6 +3,7 @@ import { EventMetadata } from '@swe-sim/contracts';
 import { CheckpointRepository } from './checkpoint-repository';
 import { EVENTS_CHANNEL, EventStore, Queryable } from './event-store';
 import { StructuredLogger, silentLogger } from './logger';
+import { isConnectionError } from './connection-errors';
 import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, StoredEvent, causedBy } from './types';
 
 /** What a handler gets: the transaction its writes must use, and an append bound to it. */
@@ -227,7 +228,8 @@ export class Subscription {
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      if (err instanceof CheckpointMovedError) throw err;
+      // The database went away (a restart, a cut connection): not the events' fault; reconnect and read again.
+      if (err instanceof CheckpointMovedError || isConnectionError(err)) throw err;
       await this.onHandlerFailure(events, err as Error, from, to);
       return true;
     }
