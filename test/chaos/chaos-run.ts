@@ -32,7 +32,7 @@ export interface ChaosOptions {
   minKills: number;
   maxKills: number;
   maxWaves: number;
-  /** Mean pause between two kills; 0: twice the baseline's wall time / minKills (clamped to 2–10 s). Each pause is 0.4–1.6 × the mean. */
+  /** Mean pause between two kills; 0: 1.2 × the baseline's simulation time / minKills (clamped to 1–10 s). Each pause is 0.4–1.6 × the mean. */
   killGapMs: number;
   /** Restart Postgres at this fraction of minKills (once). */
   postgresRestartAt: number;
@@ -58,7 +58,7 @@ export const SHORT_OPTIONS: Omit<ChaosOptions, 'log' | 'logDir'> = {
   example: 'text-utils',
   minKills: 15,
   maxKills: 25,
-  maxWaves: 1,
+  maxWaves: 2,
   killGapMs: 0,
   postgresRestartAt: 0.5,
   llmFault503: 0.05,
@@ -93,7 +93,7 @@ export interface SimulationResult {
   resumed: number;
   featuresDone: string[];
   history?: HistoryFindings;
-  replay?: { status: string; identical: boolean | null; firstDivergence: unknown; compared?: unknown; error?: string };
+  replay?: { status: string; identical: boolean | null; firstDivergence: unknown; compared?: unknown; replayId?: string; error?: string };
   containersLeft: { name: string; state: string; sandboxId: string }[];
 }
 
@@ -389,11 +389,11 @@ async function runPhase(input: PhaseInput): Promise<PhaseReport> {
           s.replay = { status: 'skipped', identical: null, firstDivergence: null, error: `the simulation is ${s.status}` };
           continue;
         }
-        const waitMs = Math.max(5_000, Math.min(120_000, deadline - Date.now()));
+        const waitMs = Math.max(5_000, Math.min(60_000, deadline - Date.now()));
         const r = await postRetrying(`${api}/simulations/${s.simulationId}/replay`, { waitMs }, Date.now() + waitMs + 10_000, waitMs + 10_000);
         s.replay =
           r.status === 200 || r.status === 202
-            ? { status: r.body.status, identical: r.body.identical ?? null, firstDivergence: r.body.firstDivergence ?? null, compared: r.body.compared }
+            ? { status: r.body.status === 'running' ? `still running after ${waitMs} ms (replay ${r.body.replayId})` : r.body.status, identical: r.body.identical ?? null, firstDivergence: r.body.firstDivergence ?? null, compared: r.body.compared, replayId: r.body.replayId }
             : { status: `http ${r.status}`, identical: null, firstDivergence: null, error: JSON.stringify(r.body).slice(0, 500) };
       }
     }
@@ -449,8 +449,8 @@ export async function runChaos(options: ChaosOptions, mode = 'custom'): Promise<
     log(`baseline done in ${Math.round(baseline.wallMs / 1000)} s`);
     if (!baseline.simulations.some((s) => s.status === 'completed')) throw new Error('the chaos phase was skipped: no simulation of the fault-free baseline completed (see failures)');
     const baselineSimMs = Math.max(1, ...baseline.simulations.map((s) => s.wallMs));
-    // The faults slow the simulations down: spread the kills over about twice the fault-free time.
-    const killGapMs = options.killGapMs || Math.min(10_000, Math.max(2_000, (2 * baselineSimMs) / options.minKills));
+    // The faults slow the simulations down: minKills over about 1.2× the fault-free time (more come while they last).
+    const killGapMs = options.killGapMs || Math.min(10_000, Math.max(1_000, (1.2 * baselineSimMs) / options.minKills));
     log(`chaos: kills every ${(killGapMs / 1000).toFixed(1)} s on average, ${options.minKills}–${options.maxKills} kills`);
     chaos = await runPhase({ phase: 'chaos', pg, database: 'chaos_faults', options, deadline, killGapMs });
   } catch (err) {
