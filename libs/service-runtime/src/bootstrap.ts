@@ -50,7 +50,7 @@ export async function bootstrapService(def: ServiceDefinition): Promise<INestApp
     },
     { logger, abortOnError: false, bodyParser: false },
   );
-  app.enableShutdownHooks();
+  stopOnSignals(app, logger, config.SHUTDOWN_GRACE_MS);
   // JSON bodies only, up to HTTP_BODY_LIMIT_BYTES; the parser's errors get our codes (they never reach a route).
   app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT_BYTES });
   app.use((err: unknown, _req: unknown, _res: unknown, next: (err?: unknown) => void) => next(bodyParserError(err, config.HTTP_BODY_LIMIT_BYTES)));
@@ -66,6 +66,35 @@ export async function bootstrapService(def: ServiceDefinition): Promise<INestApp
   await app.listen(config.PORT, config.HOST);
   logger.info('service started', { port: config.PORT, host: config.HOST, pid: process.pid });
   return app;
+}
+
+/** What the shutdown may take beyond the requests' grace (HTTP server, subscription, pools). */
+const SHUTDOWN_TAIL_MS = 1500;
+
+/**
+ * SIGTERM/SIGINT close the app (HTTP server, subscription, requests in flight get `graceMs`, then
+ * the shutdown hooks: clients, pools) and exit with code 0: a supervisor tells a clean stop from a
+ * crash, and `--cpu-prof` and 'exit' handlers run (Nest's default re-raises the signal instead).
+ * Requests still running after the grace keep their pooled connections and keep the pool's end()
+ * waiting, so past grace + a short tail the process exits anyway (code 1): those requests are
+ * still pending in the inbox and run again on the next start.
+ */
+function stopOnSignals(app: INestApplication, logger: JsonLogger, graceMs: number): void {
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal, graceMs });
+    const started = Date.now();
+    process.once('exit', (code) => logger.info('stopped', { signal, code, ms: Date.now() - started }));
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time; exiting', { signal, ms: Date.now() - started });
+      process.exit(1);
+    }, graceMs + SHUTDOWN_TAIL_MS).unref();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /** body-parser's errors as HttpExceptions with our codes (anything else passes unchanged). */

@@ -26,6 +26,11 @@ export const baseConfigSchema = (defaultPort: number) =>
     RPC_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
     /** Requests (@MessagePattern) a service handles at once: agent tasks and votes in agent-execution. */
     REQUEST_CONCURRENCY: int(1, 10_000).default(64),
+    /**
+     * On SIGTERM/SIGINT, how long requests in flight may run on before the process exits (what is
+     * left stays pending in the inbox and runs again on the next start). An idle service exits at once.
+     */
+    SHUTDOWN_GRACE_MS: int(0, 600_000).default(5000),
     /** Largest JSON request body; larger ones get 413 REQUEST_TOO_LARGE. */
     HTTP_BODY_LIMIT_BYTES: int(1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
   });

@@ -67,6 +67,7 @@ export class RuntimeModule {
               batchSize: config.SUBSCRIPTION_BATCH_SIZE,
               pollIntervalMs: config.SUBSCRIPTION_POLL_MS,
               requestConcurrency: config.REQUEST_CONCURRENCY,
+              shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
             }),
         },
         {

@@ -18,6 +18,8 @@ export interface EventStoreServerOptions {
   pollIntervalMs?: number;
   /** Requests (`@MessagePattern`) handled at once. */
   requestConcurrency?: number;
+  /** How long close() lets requests in flight finish (default 5 s); none in flight: no wait. */
+  shutdownGraceMs?: number;
 }
 
 /**
@@ -56,7 +58,10 @@ export class EventStoreServer extends Server implements CustomTransportStrategy 
       batchSize: this.options.batchSize,
       pollIntervalMs: this.options.pollIntervalMs,
       logger: this.log,
-      afterCommit: () => this.worker?.wake(),
+      // Only a batch that accepted requests gives the worker something new to take.
+      afterCommit: (events) => {
+        if (events.some((e) => this.isRequest(e.type))) this.worker?.wake();
+      },
       onParked: (event, error, attempts, db) => recordDeadLetter(store, service, event, error, attempts, db),
     });
     this.worker = new RequestWorker({
@@ -67,15 +72,16 @@ export class EventStoreServer extends Server implements CustomTransportStrategy 
       handlerFor: (pattern) => this.getHandlerByPattern(pattern),
       isActive: () => this.subscription?.isActive() ?? false,
       logger: this.log,
+      shutdownGraceMs: this.options.shutdownGraceMs,
     });
     this.subscription.start();
     this.worker.start();
     callback();
   }
 
+  /** Stops reading and taking requests; requests in flight get the grace (at the same time as the subscription's last batch). */
   async close(): Promise<void> {
-    await this.subscription?.stop();
-    await this.worker?.stop();
+    await Promise.all([this.subscription?.stop(), this.worker?.stop()]);
   }
 
   on(): never {
@@ -96,6 +102,12 @@ export class EventStoreServer extends Server implements CustomTransportStrategy 
       pendingRequests: await this.inbox.pendingCount(this.options.store.pool, this.options.service),
       requestsInFlight: this.worker?.inFlightCount() ?? 0,
     };
+  }
+
+  /** A `@MessagePattern` type: its events are requests, accepted into the inbox. */
+  private isRequest(type: string): boolean {
+    const handler = this.getHandlerByPattern(type);
+    return handler !== null && !handler.isEventHandler;
   }
 
   private async dispatch(event: StoredEvent, ctx: HandlerContext): Promise<void> {

@@ -34,6 +34,10 @@ export class RequestWorker {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  /** Counts wake() calls (new requests accepted), so a read knows whether one came in meanwhile. */
+  private wakes = 0;
+  /** The inbox may hold pending requests this worker has not taken (it was full, or one came in). */
+  private backlog = true;
 
   constructor(private readonly options: RequestWorkerOptions) {}
 
@@ -50,12 +54,19 @@ export class RequestWorker {
     this.running = false;
     this.wake();
     await this.loop;
+    if (this.inFlight.size === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled(this.inFlight.values()), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
+    if (this.inFlight.size > 0) {
+      this.options.logger.warn('requests still running after the shutdown grace are left pending', { service: this.options.service, graceMs, requests: this.inFlight.size });
+    }
   }
 
+  /** New requests were accepted: look at the inbox now. */
   wake(): void {
+    this.wakes++;
+    this.backlog = true;
     this.woken = true;
     this.wakeUp?.();
   }
@@ -71,11 +82,15 @@ export class RequestWorker {
         const free = concurrency - this.inFlight.size;
         if (this.options.isActive() && free > 0) {
           this.woken = false;
+          const wakes = this.wakes;
           const rows = await this.inbox.pending(store.pool, service, free, [...this.inFlight.keys()]);
+          // Fewer than asked and nothing accepted meanwhile: nothing else is waiting, and a
+          // finished request need not look again (that was one query per request for nothing).
+          this.backlog = rows.length === free || this.wakes !== wakes;
           for (const row of rows) {
             const job = this.handle(row).finally(() => {
               this.inFlight.delete(row.requestId);
-              this.wake();
+              if (this.backlog) this.wake();
             });
             this.inFlight.set(row.requestId, job);
           }
