@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createEventRegistry, defineEvent } from '@swe-sim/contracts';
 import { createTestDatabase, eventually, TestDatabase } from '@swe-sim/testing';
-import { ConcurrencyError, EventStore, EventTooLargeError, START } from './index';
+import { Client } from 'pg';
+import { ConcurrencyError, EVENTS_CHANNEL, EventStore, EventTooLargeError, START, wakesFor } from './index';
 
 const Noted = defineEvent({ type: 'TestNoted', version: 1, schema: z.object({ n: z.number().int(), note: z.string().optional() }).strict() });
-const registry = createEventRegistry([Noted]);
+const Other = defineEvent({ type: 'TestOther', version: 1, schema: z.object({ n: z.number().int() }).strict() });
+const registry = createEventRegistry([Noted, Other]);
 const noted = (n: number) => ({ type: 'TestNoted', data: { n } });
 
 describe(EventStore.name, () => {
@@ -171,6 +173,45 @@ describe(EventStore.name, () => {
         await tx.query('ROLLBACK').catch(() => undefined);
         tx.release();
       }
+    });
+  });
+
+  describe('wake-ups', () => {
+    it('announces each commit with the types it appended, in a transaction only once committed, a rollback never', async () => {
+      const listener = new Client({ connectionString: db.url });
+      await listener.connect();
+      const payloads: string[] = [];
+      listener.on('notification', (m) => m.channel === EVENTS_CHANNEL && payloads.push(m.payload ?? ''));
+      await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
+      try {
+        await sut.append(`s-${randomUUID()}`, [noted(1)]);
+        await eventually(() => payloads.length === 1);
+        expect(payloads).toEqual(['TestNoted']);
+
+        await sut.transaction(async (tx) => {
+          await sut.append(`s-${randomUUID()}`, [{ type: 'TestOther', data: { n: 1 } }], {}, tx);
+          await sut.append(`s-${randomUUID()}`, [noted(2)], {}, tx);
+        });
+        await expect(sut.transaction(async (tx) => {
+          await sut.append(`s-${randomUUID()}`, [noted(3)], {}, tx);
+          throw new Error('rolled back');
+        })).rejects.toThrow('rolled back');
+        await sut.transaction(async (tx) => tx.query('SELECT 1')); // appends nothing: says nothing
+        await sut.append(`s-${randomUUID()}`, [noted(4)]); // a marker: everything before it has been sent
+        await eventually(() => payloads.length >= 3);
+        // The transaction's two types in one payload (in either order); nothing for the rollback or the read.
+        expect(payloads.slice(1).map((p) => p.split(',').sort().join(','))).toEqual(['TestNoted,TestOther', 'TestNoted']);
+      } finally {
+        await listener.end();
+      }
+    });
+
+    it('wakes a reader of some types only for those (and everyone for a payload without types)', () => {
+      expect(wakesFor('TestNoted,TestOther', ['TestOther'])).toBe(true);
+      expect(wakesFor('TestNoted', ['TestOther'])).toBe(false);
+      expect(wakesFor('TestNoted', undefined)).toBe(true);
+      expect(wakesFor('', ['TestOther'])).toBe(true);
+      expect(wakesFor('*', new Set(['TestOther']))).toBe(true);
     });
   });
 

@@ -42,6 +42,22 @@ export interface ReadAllResult {
 /** NOTIFY channel that wakes subscribers; the table stays the truth. */
 export const EVENTS_CHANNEL = 'swe_sim_events';
 
+/** A NOTIFY payload that wakes every listener (types not known, or too many to list). */
+const WAKE_ALL = '*';
+/** Postgres refuses payloads of 8000 bytes or more. */
+const MAX_PAYLOAD = 7000;
+
+/**
+ * Whether a NOTIFY on EVENTS_CHANNEL may concern a reader of `types` (all types when undefined).
+ * The payload lists the event types appended since the sender's previous NOTIFY ('*' or '' for
+ * any): a reader of other types has nothing new to read and need not run a query to find out.
+ */
+export function wakesFor(payload: string | undefined, types: readonly string[] | ReadonlySet<string> | undefined): boolean {
+  if (!types || !payload || payload === WAKE_ALL) return true;
+  const wanted = types instanceof Set ? types : new Set(types as readonly string[]);
+  return payload.split(',').some((t) => t === WAKE_ALL || wanted.has(t));
+}
+
 const COLUMNS = `global_position, transaction_id::text AS transaction_id, stream_id, stream_version, event_id,
   type, schema_version, data, metadata`;
 
@@ -52,7 +68,10 @@ export class EventStore {
   private readonly clock: () => Date;
   private readonly defaultActor: string;
   private notifying = false;
-  private notifyAgain = false;
+  /** Types appended (and committed) since the NOTIFY in flight was sent: the next one's payload. */
+  private readonly unnotified = new Set<string>();
+  /** Types appended inside a caller's transaction, announced once it commits (see appendedIn). */
+  private readonly appendedInTx = new WeakMap<object, Set<string>>();
 
   constructor(
     readonly pool: Pool,
@@ -109,7 +128,12 @@ export class EventStore {
       const actual = await this.streamVersion(streamId, db);
       throw new ConcurrencyError(streamId, expected, actual);
     }
-    if (db === this.pool) this.notifyAppended(); // in a caller's transaction, the caller notifies after COMMIT
+    if (db === this.pool) this.notifyAppended(rows.map((r) => r.type));
+    else {
+      // In a caller's transaction: announced by whoever commits it (transaction(), a subscription's batch).
+      const types = this.appendedInTx.get(db) ?? this.appendedInTx.set(db, new Set()).get(db)!;
+      rows.forEach((r) => types.add(r.type));
+    }
     const byId = new Map(result.rows.map((r) => [r.event_id as string, r]));
     const stored = rows.map((r): StoredEvent => {
       const row = byId.get(r.id)!;
@@ -132,26 +156,38 @@ export class EventStore {
    * Wakes subscribers after a commit. NOTIFY inside every append transaction would serialise all
    * committers on Postgres's notification-queue lock (measured: 2.5× fewer appends/s with 8
    * writers), so a process sends at most one NOTIFY at a time and coalesces the rest.
+   * The payload names the types appended since the last one (undefined types: any), so that a
+   * reader wakes (and queries) only for its own types (see wakesFor).
    * Lost wake-ups are harmless: subscribers also poll.
    */
-  notifyAppended(): void {
-    if (this.notifying) {
-      this.notifyAgain = true;
-      return;
-    }
+  notifyAppended(types?: Iterable<string>): void {
+    if (types === undefined) this.unnotified.add(WAKE_ALL);
+    else for (const t of types) this.unnotified.add(t);
+    if (this.notifying || this.unnotified.size === 0) return;
     this.notifying = true;
     const send = (): void => {
+      let payload = this.unnotified.has(WAKE_ALL) ? WAKE_ALL : [...this.unnotified].join(',');
+      if (payload.length > MAX_PAYLOAD) payload = WAKE_ALL;
+      this.unnotified.clear();
       this.pool
-        .query(`SELECT pg_notify('${EVENTS_CHANNEL}', '')`)
+        .query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, payload])
         .catch(() => undefined)
         .finally(() => {
-          if (this.notifyAgain) {
-            this.notifyAgain = false;
-            send();
-          } else this.notifying = false;
+          if (this.unnotified.size > 0) send();
+          else this.notifying = false;
         });
     };
     send();
+  }
+
+  /**
+   * The types appended through `db` (a transaction's client) since the last call, forgotten here:
+   * after its COMMIT, pass them to notifyAppended; after a ROLLBACK, drop them.
+   */
+  appendedIn(db: Queryable): Set<string> {
+    const types = this.appendedInTx.get(db) ?? new Set<string>();
+    this.appendedInTx.delete(db);
+    return types;
   }
 
   /** The stream's version (its number of events), or null when it has none. */
@@ -245,10 +281,11 @@ export class EventStore {
    * what it saw of a simulation was all there will ever be.
    */
   consistentRead<T>(fn: (tx: PoolClient, snapshot: string) => Promise<T>): Promise<T> {
-    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', async (client) => {
+    const read = this.runInTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', async (client) => {
       const snapshot: string = (await client.query('SELECT pg_current_snapshot()::text AS snapshot')).rows[0].snapshot;
       return fn(client, snapshot);
     });
+    return read.then((r) => r.result);
   }
 
   /**
@@ -293,23 +330,27 @@ export class EventStore {
 
   /** Runs fn in one transaction on one client; commits on success, rolls back on any error. */
   async transaction<T>(fn: (tx: PoolClient) => Promise<T>): Promise<T> {
-    const result = await this.inTransaction('BEGIN', fn);
-    this.notifyAppended();
+    const { result, appended } = await this.runInTransaction('BEGIN', fn);
+    if (appended.size > 0) this.notifyAppended(appended);
     return result;
   }
 
-  /** fn on one client between `begin` and COMMIT; ROLLBACK on any error; the client released either way. */
-  private async inTransaction<T>(begin: string, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * fn on one client between `begin` and COMMIT; ROLLBACK on any error; the client released either
+   * way. `appended`: the event types fn appended through the client (committed).
+   */
+  private async runInTransaction<T>(begin: string, fn: (tx: PoolClient) => Promise<T>): Promise<{ result: T; appended: Set<string> }> {
     const client = await this.pool.connect();
     try {
       await client.query(begin);
       const result = await fn(client);
       await client.query('COMMIT');
-      return result;
+      return { result, appended: this.appendedIn(client) };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      this.appendedIn(client); // rolled back: nothing to announce (and the client is reused)
       client.release();
     }
   }

@@ -106,6 +106,34 @@ describe(Subscription.name, () => {
     expect(echo.metadata).toMatchObject({ causationId: events[0].id, correlationId: events[0].metadata.correlationId, actor: name });
   });
 
+  it('is woken by appends of its types, also those a handler makes in its batch (no poll needed), and not by others', async () => {
+    const stream = `t-${randomUUID()}`;
+    const echoes = `echoes-${randomUUID()}`;
+    let reads = 0;
+    // Both poll once a minute: within the test, only wake-ups can move them.
+    subscribe(`ticks-${randomUUID()}`, async (event, ctx) => {
+      if (event.streamId === stream) await ctx.append(echoes, [{ type: 'TestEchoed', data: { n: (event.data as any).n } }]);
+    }, { pollIntervalMs: 60_000 });
+    const echoed = subscribe(`echoed-${randomUUID()}`, recordEffect('e', echoes), { pollIntervalMs: 60_000, types: ['TestEchoed'] });
+    await eventually(async () => echoed.status().active && (await echoed.lag()) === 0);
+    const spy = jest.spyOn(store, 'readAll').mockImplementation(function (this: EventStore, ...args) {
+      if (args[1] && (args[0]?.types ?? []).includes('TestEchoed')) reads++;
+      return EventStore.prototype.readAll.apply(this, args);
+    });
+    try {
+      for (let i = 0; i < 5; i++) {
+        await tick(`other-${randomUUID()}`, [i]); // TestTicked only: the TestEchoed reader stays asleep
+        await new Promise((r) => setTimeout(r, 20)); // (each its own NOTIFY, not coalesced)
+      }
+      await tick(stream, [8]);
+      await eventually(async () => (await effects()).length === 1, 5000);
+      // One read for the echo (and perhaps one more that found the batch already done), none for the other ticks.
+      expect(reads).toBeLessThanOrEqual(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('retries a failing event, then parks it as a dead letter and goes on', async () => {
     const stream = `t-${randomUUID()}`;
     const failures: Record<number, number> = {};

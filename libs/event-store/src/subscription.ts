@@ -1,7 +1,7 @@
 import { Client, ClientConfig } from 'pg';
 import { EventMetadata } from '@swe-sim/contracts';
 import { CheckpointRepository } from './checkpoint-repository';
-import { EVENTS_CHANNEL, EventStore, Queryable } from './event-store';
+import { EVENTS_CHANNEL, EventStore, Queryable, wakesFor } from './event-store';
 import { StructuredLogger, silentLogger } from './logger';
 import { isConnectionError } from './connection-errors';
 import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, StoredEvent, causedBy } from './types';
@@ -161,7 +161,12 @@ export class Subscription {
 
   private async connect(): Promise<void> {
     const client = new Client(this.connection);
-    client.on('notification', () => this.notify());
+    // Only appends of our types wake us: with four services appending all the time, waking for
+    // every commit anywhere was most of the queries a service made (a read that found nothing).
+    const types = this.options.types ? new Set(this.options.types) : undefined;
+    client.on('notification', (msg) => {
+      if (wakesFor(msg.payload, types)) this.notify();
+    });
     // A dropped connection releases the lock on the server; stop acting as the active instance.
     client.on('error', (err) => {
       this.lastError = err.message;
@@ -220,20 +225,22 @@ export class Subscription {
     }
     const last = events[events.length - 1];
     const to: Checkpoint = { transactionId: last.transactionId, position: last.globalPosition };
-    const appended = { any: false };
     try {
       await client.query('BEGIN');
-      for (const event of events) await this.options.handler(event, this.contextFor(event, client, appended));
+      for (const event of events) await this.options.handler(event, this.contextFor(event, client));
       if (!(await this.checkpoints.advance(client, this.name, from, to))) throw new CheckpointMovedError(this.name);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
+      this.store.appendedIn(client); // rolled back: nothing to announce
       // The database went away (a restart, a cut connection): not the events' fault; reconnect and read again.
       if (err instanceof CheckpointMovedError || isConnectionError(err)) throw err;
       await this.onHandlerFailure(events, err as Error, from, to);
       return true;
     }
-    if (appended.any) this.store.notifyAppended();
+    // What the handlers appended (ctx.append, ctx.request, the store on ctx.tx) is announced now.
+    const appended = this.store.appendedIn(client);
+    if (appended.size > 0) this.store.notifyAppended(appended);
     this.checkpoint = to;
     this.handled += events.length;
     events.forEach((e) => this.attempts.delete(e.id));
@@ -266,8 +273,12 @@ export class Subscription {
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
+      this.store.appendedIn(client);
       throw e;
     }
+    // The dead letter's record (onParked may append EventDeadLettered) is announced like a batch's.
+    const appended = this.store.appendedIn(client);
+    if (appended.size > 0) this.store.notifyAppended(appended);
     this.log.error('event parked as dead letter', { subscription: this.name, eventId: event.id, type: event.type });
     this.checkpoint = to;
     this.attempts.delete(event.id);
@@ -286,12 +297,11 @@ export class Subscription {
     else throw new CheckpointMovedError(this.name);
   }
 
-  private contextFor(event: StoredEvent, tx: Client, appended: { any: boolean }): HandlerContext {
+  private contextFor(event: StoredEvent, tx: Client): HandlerContext {
     return {
       event,
       tx,
       append: (streamId, events, options = {}) => {
-        appended.any = true;
         const metadata = { ...causedBy(event, this.name), ...options.metadata };
         return this.store.append(streamId, events, { expectedVersion: options.expectedVersion, metadata }, tx);
       },

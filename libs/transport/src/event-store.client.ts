@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import { Client, ClientConfig } from 'pg';
-import { rpcStream } from '@swe-sim/contracts';
-import { ConcurrencyError, DuplicateEventError, EVENTS_CHANNEL, EventStore, StoredEvent } from '@swe-sim/event-store';
+import { RpcReplied, rpcStream } from '@swe-sim/contracts';
+import { ConcurrencyError, DuplicateEventError, EVENTS_CHANNEL, EventStore, StoredEvent, wakesFor } from '@swe-sim/event-store';
 import { unwrapRecord } from './event-record';
 import { RpcRemoteError, RpcTimeoutError } from './errors';
 
@@ -16,6 +16,8 @@ export interface EventStoreClientOptions {
   /** Fallback check for replies when a NOTIFY was missed. */
   replyPollMs?: number;
 }
+
+const REPLY_TYPES = new Set([RpcReplied.type]);
 
 interface PendingReply {
   pattern: string;
@@ -123,7 +125,10 @@ export class EventStoreClient extends ClientProxy {
 
   private async openListener(): Promise<void> {
     const listener = new Client(this.options.connection);
-    listener.on('notification', () => void this.checkReplies());
+    // Only a commit with a reply can answer a waiter (each check reads every pending reply stream).
+    listener.on('notification', (msg) => {
+      if (wakesFor(msg.payload, REPLY_TYPES)) void this.checkReplies();
+    });
     listener.on('error', () => {
       // NOTIFY is only a wake-up: polling carries on while we reconnect on the next connect().
       this.listener = null;
