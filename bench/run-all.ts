@@ -12,6 +12,7 @@ const SUITES: Suite[] = [
   { name: 'llm-gateway', load: () => import('./llm-gateway.bench') as never },
   { name: 'sandbox', load: () => import('./sandbox.bench') },
   { name: 'history', load: () => import('./history.bench') },
+  { name: 'load', load: () => import('./load.bench') },
 ];
 
 async function main(): Promise<void> {
