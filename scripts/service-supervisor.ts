@@ -58,8 +58,11 @@ export function startStack(options: StackOptions): RunningStack {
     child.on('exit', (code, signal) => {
       children.delete(spec.name);
       if (stopping) return;
-      // A service that ran a while gets a fresh back-off; one that dies at once backs off up to 30 s.
-      const next = Date.now() - startedAt > 60_000 ? 0 : restarts + 1;
+      // Killed (a signal: the OOM killer, an operator, the chaos test) or after a while: back at once.
+      // Only a service that exits by itself soon after starting (bad config, no database) is a crash
+      // loop, and backs off up to 30 s.
+      const crashLoop = signal === null && Date.now() - startedAt < 10_000;
+      const next = crashLoop ? restarts + 1 : 0;
       const delay = Math.min(30_000, 500 * 2 ** next);
       log(`${spec.name} exited (${signal ?? code}); restarting in ${delay} ms`);
       setTimeout(() => !stopping && start(spec, next), delay);

@@ -13,7 +13,7 @@ import {
   TaskStepInterrupted,
   taskStream,
 } from '@swe-sim/contracts';
-import { ConcurrencyError, DuplicateEventError, EventStore, NewEvent, derivedId } from '@swe-sim/event-store';
+import { ConcurrencyError, DuplicateEventError, EventStore, NewEvent, derivedId, isConnectionError } from '@swe-sim/event-store';
 import { LlmGateway } from '@swe-sim/llm-gateway';
 import { LOGGER, JsonLogger } from '@swe-sim/service-runtime';
 import { EventStoreClient } from '@swe-sim/transport';
@@ -90,8 +90,9 @@ export class TaskRunner {
         outage = 0;
         if (recorded === 'stop') return state.ended;
       } catch (err) {
-        // Nothing of this step was recorded (Postgres restarting, a connection lost): read again after a pause.
-        if (++outage > MAX_OUTAGE_RETRIES) throw err;
+        // Nothing of this step was recorded (Postgres restarting, a connection lost): read again after a
+        // pause. Anything else failing here is a bug, not an outage: give up soon (the request says why).
+        if (++outage > (isConnectionError(err) ? MAX_OUTAGE_RETRIES : 3)) throw err;
         this.log.warn('task step could not be read or recorded; retrying', { taskId, attempt: outage, error: (err as Error).message });
         await sleep(Math.min(15_000, 250 * 2 ** Math.min(outage, 6)));
       }
@@ -142,8 +143,9 @@ export class TaskRunner {
       const fault = asInfrastructureFault(err);
       if (!fault) {
         // A re-execution asked for what its original never did: the verdict, recorded as the task's end.
-        const reason = `${action.kind}: ${(err as Error).message}`.slice(0, 3000);
-        return this.perform({ kind: 'end', outcome: 'abandoned', code: codeOf(err), reason }, state, env, taskId);
+        const reason = `${codeOf(err)} at ${action.kind}: ${(err as Error).message}`.slice(0, 3000);
+        const code = action.kind === 'llm' || action.kind === 'review' ? 'AGENT_FAILED' : 'SANDBOX_FAILED';
+        return this.perform({ kind: 'end', outcome: 'abandoned', code, reason }, state, env, taskId);
       }
       const attempt = state.stepAttempts + 1;
       this.log.warn('task step interrupted by an infrastructure fault', { taskId, step: action.kind, attempt, code: fault.code, error: fault.message });
