@@ -309,7 +309,7 @@ describe('SandboxEngine against a real Docker engine', () => {
       // Readable here (a local engine): nothing to freeze. Elsewhere it falls back to docker pause.
       expect(await paused(h.containerId)).toBe(tasks === undefined);
       if (tasks !== undefined) expect(tasks).toBe(2);
-      await expect(engine.exec(h.sandboxId, 'echo again > out.txt')).rejects.toMatchObject({ code: 'SANDBOX_ENGINE_ERROR', message: expect.stringMatching(/being destroyed/) });
+      await expect(engine.exec(h.sandboxId, 'echo again > out.txt')).rejects.toMatchObject({ code: 'SANDBOX_GONE', how: 'halted', message: expect.stringMatching(/being destroyed/) });
       expect(await fs.readFile(path.join(h.workspaceHostPath!, 'out.txt'), 'utf8')).toBe('done\n');
     });
 

@@ -11,8 +11,10 @@ import { DockerStreamDemuxer } from './docker-stream-demuxer';
 import { ExitTrailer } from './exit-trailer';
 import { envList, hardenedContainerOptions, SANDBOX_UID, SANDBOX_USER, WorkspaceMount, WORKSPACE_MOUNT_POINT } from './hardened-container-options';
 import { HostCgroups } from './host-cgroups';
+import { ContainerEventStream } from './container-event-stream';
+import { ContainerEnd, ContainerExitWatcher } from './container-exit-watcher';
 import { OomEventWatcher } from './oom-event-watcher';
-import { dockerStatusCode, SandboxError } from './sandbox-errors';
+import { dockerStatusCode, SandboxError, SandboxGoneError } from './sandbox-errors';
 import {
   assertNoReservedLabels,
   isValidSandboxId,
@@ -73,6 +75,8 @@ interface SandboxRecord {
   execsInFlight: number;
   /** haltSandbox was called: no command starts here any more. */
   halting: boolean;
+  /** Aborted once the sandbox is halted or destroyed by this engine: the commands in flight end (SANDBOX_GONE, halted). */
+  cutOff: AbortController;
 }
 
 const RUNNING: Promise<void> = Promise.resolve();
@@ -95,7 +99,10 @@ export class SandboxEngine {
   readonly instanceId: string;
   private readonly workspaceRoot: string;
   private readonly createSlots: Semaphore;
+  /** One subscription to the engine's events (oom, die, destroy of our containers), shared by the two watchers. */
+  private readonly events: ContainerEventStream;
   private readonly oom: OomEventWatcher;
+  private readonly exits: ContainerExitWatcher;
   private readonly records = new Map<string, SandboxRecord>();
   private readonly pools: WarmPool[] = [];
   private readonly hostCgroups = new HostCgroups();
@@ -108,14 +115,16 @@ export class SandboxEngine {
     this.docker = options.docker ?? new Docker();
     this.workspaceRoot = options.workspaceRoot ?? path.join(os.tmpdir(), 'swe-sim-workspaces');
     this.createSlots = new Semaphore(options.maxConcurrentCreates ?? 8);
-    this.oom = new OomEventWatcher(this.docker, [`${SandboxLabel.managed}=true`]);
+    this.events = new ContainerEventStream(this.docker, ['oom', 'die', 'destroy'], [`${SandboxLabel.managed}=true`]);
+    this.oom = new OomEventWatcher(this.events);
+    this.exits = new ContainerExitWatcher(this.events, this.docker);
   }
 
   // ---------------------------------------------------------------- create
 
   async createSandbox(spec: SandboxSpec): Promise<SandboxHandle> {
     this.validateSpec(spec);
-    void this.oom.start();
+    void this.events.start();
     const limits = this.limitsFor(spec.limits);
     const runtime = spec.runtime ?? this.options.defaultRuntime;
 
@@ -191,7 +200,7 @@ export class SandboxEngine {
       started,
     };
     // env was given to docker at create; nothing to re-apply per exec.
-    this.records.set(spec.sandboxId, { handle, env: {}, counters: { pidsMax: 0, oomKill: 0 }, ownsWorkspace, started, execsInFlight: 0, halting: false });
+    this.records.set(spec.sandboxId, { handle, env: {}, counters: { pidsMax: 0, oomKill: 0 }, ownsWorkspace, started, execsInFlight: 0, halting: false, cutOff: new AbortController() });
     return handle;
   }
 
@@ -226,6 +235,7 @@ export class SandboxEngine {
       started: RUNNING,
       execsInFlight: 0,
       halting: false,
+      cutOff: new AbortController(),
     });
     return handle;
   }
@@ -302,7 +312,7 @@ export class SandboxEngine {
     const key = warmPoolKey(opts.image, limits, runtime);
     const existing = this.pools.find((p) => p.matches(key));
     if (existing) return existing;
-    void this.oom.start();
+    void this.events.start();
     const pool = new WarmPool(
       key,
       opts.image,
@@ -346,13 +356,16 @@ export class SandboxEngine {
   /**
    * Runs a command (argv, or a string for /bin/sh -c) as uid 1000 in /workspace.
    * Never throws for what the command does (non-zero exit, time-out, OOM, huge
-   * output); throws SandboxError when the sandbox is gone or the engine fails.
+   * output); throws SandboxError when the sandbox is gone or the engine fails. A command
+   * whose container dies or is removed while it runs, or whose sandbox this engine halts or
+   * destroys meanwhile, ends at once with SandboxGoneError (its exit status, if any, is not
+   * the command's own); so does one started in a sandbox being halted.
    */
   async exec(sandboxId: string, cmd: SandboxCommand, opts: ExecOptions = {}): Promise<ExecResult> {
     const record = await this.resolve(sandboxId);
     await record.started; // a start still going on (startInBackground); its failure is this call's error
     // Checked and counted at once (no await between): haltSandbox relies on it.
-    if (record.halting) throw new SandboxError('SANDBOX_ENGINE_ERROR', `sandbox ${sandboxId} is being destroyed`);
+    if (record.halting) throw goneError(sandboxId, 'halted');
     record.execsInFlight++;
     try {
       return await this.execIn(record, cmd, opts);
@@ -372,7 +385,7 @@ export class SandboxEngine {
     const exitMarker = `swe-sim-exit:${execId}`;
     const argv = timeoutWrappedArgv(cmd, timeoutMs, pidFile, exitMarker);
     const env = { ...record.env, ...(opts.env ?? {}) };
-    void this.oom.start();
+    void this.events.start();
 
     const startedAt = Date.now();
     const t0 = performance.now();
@@ -383,6 +396,18 @@ export class SandboxEngine {
     const abort = new AbortController();
     let backstopFired = false;
     let callerAborted = false;
+    // The sandbox went (its container died or was removed; this engine halted it): stop waiting at once.
+    let goneHow: 'halted' | ContainerEnd | undefined;
+    const gone = new AbortController();
+    const cutOff = (how: 'halted' | ContainerEnd) => {
+      if (goneHow) return;
+      goneHow = how;
+      gone.abort();
+      abort.abort(new Error(`sandbox ${how}`));
+    };
+    const onHalt = () => cutOff('halted');
+    record.cutOff.signal.addEventListener('abort', onHalt, { once: true });
+    const unwatch = this.exits.watch(containerId, cutOff);
     // timeout(1) kills at timeoutMs (+1 s kill-after at worst); if the stream is still
     // open well after that, stop waiting (the dockerode call is aborted too).
     const backstop = setTimeout(() => {
@@ -398,6 +423,10 @@ export class SandboxEngine {
 
     let exec: Docker.Exec | undefined;
     let exitCode: number | null = null;
+    let pidsLimitHit = false;
+    let cgroupOom = false;
+    let oomFlag = false;
+    let durationMs = 0;
     try {
       try {
         exec = await container.exec({
@@ -413,13 +442,13 @@ export class SandboxEngine {
         } as Docker.ExecCreateOptions);
       } catch (err) {
         // Aborted by the caller before anything ran: reported as aborted, not as a failure.
-        if (!callerAborted) throw this.engineError(sandboxId, 'exec create', err);
+        if (!callerAborted) throw await this.execFailed(sandboxId, container, 'exec create', err, () => goneHow);
       }
       let stream: (NodeJS.ReadableStream & { destroy?: (e?: Error) => void }) | undefined;
       try {
         if (exec) stream = (await exec.start({ hijack: true, stdin: false, abortSignal: abort.signal })) as typeof stream;
       } catch (err) {
-        if (!abort.signal.aborted) throw this.engineError(sandboxId, 'exec start', err);
+        if (!abort.signal.aborted || goneHow) throw await this.execFailed(sandboxId, container, 'exec start', err, () => goneHow);
       }
       if (stream) {
         // After the upgrade the socket is ours: aborting the request alone would not close it.
@@ -429,36 +458,43 @@ export class SandboxEngine {
         try {
           await pipeline(stream, new DockerStreamDemuxer(stdout, stderrTrailer));
         } catch {
-          // Aborted (backstop / caller) or the connection dropped: judged below.
+          // Aborted (backstop / caller / sandbox gone) or the connection dropped: judged below.
         } finally {
           abort.signal.removeEventListener('abort', destroy);
         }
       }
+      if (goneHow) throw goneError(sandboxId, goneHow); // nothing more to ask a container that went
       reportedExit = stderrTrailer.finish();
       if (exec) {
         if (abort.signal.aborted) await this.killGroup(container, pidFile);
         // The wrapper's own report when the stream ended normally; else (cut off, a leftover wrote after it) Docker's.
         exitCode = !abort.signal.aborted && reportedExit !== null ? reportedExit : await this.execExitCode(exec);
       }
+      durationMs = Math.round(performance.now() - t0);
+
+      // After a failure: did a limit hit (the container's cgroup counters), and is the container
+      // still there? A container killed or removed under the command ends it with 137 (or no
+      // status): that is the sandbox going, not the command's result.
+      if (exitCode !== 0) {
+        const [counters, state] = await Promise.all([this.readCgroupCounters(container), this.containerState(container)]);
+        if (state !== 'removed' && !state.running) cutOff('died');
+        if (state === 'removed') cutOff('removed');
+        if (goneHow) throw goneError(sandboxId, goneHow);
+        oomFlag = state !== 'removed' && state.oomKilled;
+        if (counters) {
+          const before = record.counters;
+          if (before) {
+            pidsLimitHit = counters.pidsMax > before.pidsMax;
+            cgroupOom = counters.oomKill > before.oomKill;
+          }
+          record.counters = counters;
+        }
+      }
     } finally {
       clearTimeout(backstop);
       opts.signal?.removeEventListener('abort', onCallerAbort);
-    }
-    const durationMs = Math.round(performance.now() - t0);
-
-    // Limits hit? Read the container's cgroup counters after any failure.
-    let pidsLimitHit = false;
-    let cgroupOom = false;
-    if (exitCode !== 0) {
-      const counters = await this.readCgroupCounters(container);
-      if (counters) {
-        const before = record.counters;
-        if (before) {
-          pidsLimitHit = counters.pidsMax > before.pidsMax;
-          cgroupOom = counters.oomKill > before.oomKill;
-        }
-        record.counters = counters;
-      }
+      record.cutOff.signal.removeEventListener('abort', onHalt);
+      if (goneHow) unwatch(); // else still watched while the OOM grace below waits
     }
 
     // Timed out: timeout(1)'s exit status once the wall-clock limit has passed, or the
@@ -469,13 +505,18 @@ export class SandboxEngine {
     // OOM: exit 137 (before the time limit) and at least one OOM signal: the cgroup's
     // oom_kill counter, the engine's `oom` event for this container (it may trail the
     // exit slightly), or State.OOMKilled (set only when the main process was the victim).
+    // A `die` of the container meanwhile means it was killed under the command, not OOM.
     let oomKilled = false;
-    if (exitCode === 137 && !timedOut) {
-      oomKilled = cgroupOom || this.oom.seenSince(containerId, startedAt);
-      if (!oomKilled) oomKilled = await this.containerOomKilled(container);
-      if (!oomKilled && this.oom.connected) {
-        oomKilled = await this.oom.waitFor(containerId, startedAt, this.options.oomEventGraceMs ?? 300);
+    try {
+      if (exitCode === 137 && !timedOut) {
+        oomKilled = cgroupOom || oomFlag || this.oom.seenSince(containerId, startedAt);
+        if (!oomKilled && this.oom.connected) {
+          oomKilled = await this.oom.waitFor(containerId, startedAt, this.options.oomEventGraceMs ?? 300, gone.signal);
+        }
+        if (goneHow && !oomKilled) throw goneError(sandboxId, goneHow);
       }
+    } finally {
+      unwatch();
     }
 
     return {
@@ -545,12 +586,31 @@ export class SandboxEngine {
     await this.auxExec(container, killGroupArgv(pidFile));
   }
 
-  private async containerOomKilled(container: Docker.Container): Promise<boolean> {
+  /** Whether the container still runs (and was OOM-killed); 'removed' when Docker no longer knows it. */
+  private async containerState(container: Docker.Container): Promise<{ running: boolean; oomKilled: boolean } | 'removed'> {
     try {
-      return (await container.inspect()).State.OOMKilled === true;
-    } catch {
-      return false;
+      const { State } = await container.inspect();
+      return { running: State.Running === true, oomKilled: State.OOMKilled === true };
+    } catch (err) {
+      // Another failure (the engine busy): assume it runs, as before this check.
+      return dockerStatusCode(err) === 404 ? 'removed' : { running: true, oomKilled: false };
     }
+  }
+
+  /** An exec that could not be created or started: the sandbox went (SandboxGoneError), or an engine error. */
+  private async execFailed(
+    sandboxId: string,
+    container: Docker.Container,
+    what: string,
+    err: unknown,
+    goneHow: () => 'halted' | ContainerEnd | undefined,
+  ): Promise<SandboxError> {
+    const known = goneHow();
+    if (known) return goneError(sandboxId, known);
+    const state = await this.containerState(container);
+    if (state === 'removed') return goneError(sandboxId, 'removed');
+    if (!state.running) return goneError(sandboxId, 'died');
+    return this.engineError(sandboxId, what, err);
   }
 
   private engineError(sandboxId: string, what: string, err: unknown): SandboxError {
@@ -591,6 +651,7 @@ export class SandboxEngine {
       started: RUNNING,
       execsInFlight: 0,
       halting: false,
+      cutOff: new AbortController(),
     };
     // Baseline for limit detection, so that earlier commands' hits are not reported.
     record.counters = await this.readCgroupCounters(this.docker.getContainer(info.Id));
@@ -609,10 +670,19 @@ export class SandboxEngine {
    * flight, a sandbox of another engine instance, cgroups this process cannot see — the cgroup is
    * frozen (docker pause, ≈ 10 ms where a SIGKILL waits ≈ 60 ms for the runtime to reap the
    * container); a runtime without a freezer gets a kill. A container that is not running (or gone)
-   * is already halted. Returns true when the container was found.
+   * is already halted. Returns true when the container was found. The commands in flight in it (in
+   * this engine) then end at once with SandboxGoneError (halted): whoever halts it records its end.
    */
   async haltSandbox(sandboxId: string): Promise<boolean> {
     const record = this.records.get(sandboxId);
+    try {
+      return await this.halt(sandboxId, record);
+    } finally {
+      record?.cutOff.abort();
+    }
+  }
+
+  private async halt(sandboxId: string, record: SandboxRecord | undefined): Promise<boolean> {
     await record?.started.catch(() => undefined); // not while it starts: a start after the halt would undo it
     if (record) {
       record.halting = true; // exec refuses from now on, so an idle container stays idle
@@ -642,14 +712,22 @@ export class SandboxEngine {
     }
   }
 
-  /** Removes the sandbox's container (idempotent: an unknown sandbox is not an error). */
+  /**
+   * Removes the sandbox's container (idempotent: an unknown sandbox is not an error). Commands in
+   * flight in it end at once with SandboxGoneError (halted), as after haltSandbox.
+   */
   async destroySandbox(sandboxId: string, opts: DestroyOptions = {}): Promise<void> {
     const record = this.records.get(sandboxId);
+    if (record) {
+      record.halting = true;
+      record.cutOff.abort();
+    }
     await record?.started.catch(() => undefined);
     const ref = record?.handle.containerId ?? (isValidSandboxId(sandboxId) ? sandboxContainerName(sandboxId) : undefined);
     if (ref) await this.removeContainer(ref);
     if (record) {
       this.oom.forget(record.handle.containerId);
+      this.exits.forget(record.handle.containerId);
       if (opts.removeWorkspace && record.ownsWorkspace && record.handle.workspaceHostPath) {
         await fs.rm(record.handle.workspaceHostPath, { recursive: true, force: true });
       }
@@ -697,18 +775,33 @@ export class SandboxEngine {
    */
   async reap(predicate: (c: ManagedContainer) => boolean, filter: ManagedFilter = {}): Promise<ManagedContainer[]> {
     const doomed = (await this.listManaged(filter)).filter(predicate);
-    await Promise.all(doomed.map((c) => this.removeContainer(c.containerId)));
     const gone = new Set(doomed.map((c) => c.containerId));
-    for (const id of gone) this.oom.forget(id);
-    for (const [sandboxId, r] of this.records) if (gone.has(r.handle.containerId)) this.records.delete(sandboxId);
+    const records = [...this.records].filter(([, r]) => gone.has(r.handle.containerId));
+    for (const [, r] of records) {
+      r.halting = true;
+      r.cutOff.abort(); // our removal: its commands in flight end as halted
+    }
+    await Promise.all(doomed.map((c) => this.removeContainer(c.containerId)));
+    for (const id of gone) {
+      this.oom.forget(id);
+      this.exits.forget(id);
+    }
+    for (const [sandboxId, r] of records) if (this.records.get(sandboxId) === r) this.records.delete(sandboxId);
     return doomed;
   }
 
   /** Stops the event subscription and removes idle pool containers. Sandboxes stay. */
   async close(): Promise<void> {
     this.oom.close();
+    this.exits.close();
+    this.events.close();
     await Promise.all(this.pools.splice(0).map((p) => p.close()));
   }
+}
+
+function goneError(sandboxId: string, how: 'halted' | ContainerEnd): SandboxGoneError {
+  const what = { halted: 'is being destroyed', died: 'died', removed: 'was removed' }[how];
+  return new SandboxGoneError(how, how === 'halted' ? `sandbox ${sandboxId} ${what}` : `the container of sandbox ${sandboxId} ${what} while the command ran`);
 }
 
 function toManaged(c: Docker.ContainerInfo): ManagedContainer {

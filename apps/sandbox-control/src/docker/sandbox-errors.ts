@@ -3,7 +3,9 @@ export type SandboxErrorCode =
   | 'SANDBOX_NOT_FOUND'
   | 'SANDBOX_INVALID_SPEC'
   | 'SANDBOX_ALREADY_EXISTS'
-  | 'SANDBOX_ENGINE_ERROR';
+  | 'SANDBOX_ENGINE_ERROR'
+  /** The container died or was removed, or the sandbox was halted for its destruction (SandboxGoneError). */
+  | 'SANDBOX_GONE';
 
 export class SandboxError extends Error {
   override readonly name = 'SandboxError';
@@ -13,6 +15,20 @@ export class SandboxError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * A command cut off, or refused, because its sandbox went: `halted` by this engine (haltSandbox,
+ * destroySandbox: whoever destroys it records why), or its container `died` or was `removed`
+ * (by someone else, or it crashed).
+ */
+export class SandboxGoneError extends SandboxError {
+  constructor(
+    readonly how: 'halted' | 'died' | 'removed',
+    message: string,
+  ) {
+    super('SANDBOX_GONE', message);
   }
 }
 

@@ -2,6 +2,7 @@
 import Docker from 'dockerode';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as net from 'node:net';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,4 +48,42 @@ export async function startFailingImage(base: string): Promise<string> {
     child.stdin!.end(dockerfile);
   });
   return tag;
+}
+
+/**
+ * A unix-socket proxy in front of the local Docker engine that never passes on the engine's end of
+ * a connection: a command's exec stream then stays open after its container went, as Docker has
+ * been seen to do under load. With `refuseEvents`, `GET /events` is answered 503 (the event stream
+ * is down). Close it after use.
+ */
+export async function stickyDockerProxy(opts: { refuseEvents?: boolean } = {}): Promise<{ docker: Docker; socketPath: string; close: () => Promise<void> }> {
+  const socketPath = path.join(os.tmpdir(), `swe-sim-docker-proxy-${randomUUID().slice(0, 8)}.sock`);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    const upstream = net.connect('/var/run/docker.sock');
+    sockets.add(upstream);
+    upstream.pipe(client, { end: false }); // the engine's end never reaches the client
+    upstream.on('error', () => undefined);
+    client.on('error', () => undefined);
+    client.on('end', () => upstream.end());
+    client.on('data', (chunk: Buffer) => {
+      if (opts.refuseEvents && /^GET \/(v[\d.]+\/)?events/.test(chunk.toString('latin1', 0, 64))) {
+        upstream.destroy();
+        client.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      upstream.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    docker: new Docker({ socketPath }),
+    socketPath,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await fs.rm(socketPath, { force: true });
+    },
+  };
 }

@@ -55,7 +55,10 @@ export function timeoutWrappedArgv(cmd: SandboxCommand, timeoutMs: number, pidFi
   return ['/bin/sh', '-c', WRAPPER_SCRIPT, 'swe-sim-exec', pidFile, timeoutSeconds(timeoutMs), exitMarker, ...commandArgv(cmd)];
 }
 
-/** Argv that kills the process group recorded in pidFile (used when a caller aborts). */
+/**
+ * Argv that kills the process group recorded in pidFile (used when a caller aborts). The shell's
+ * builtin kill, as in the wrapper: procps-ng 4's /bin/kill (bookworm) refuses `-- -G` with its usage.
+ */
 export function killGroupArgv(pidFile: string): string[] {
-  return ['/bin/sh', '-c', 'g=$(cat "$1" 2>/dev/null) && [ -n "$g" ] && /bin/kill -s KILL -- "-$g"', 'swe-sim-kill', pidFile];
+  return ['/bin/sh', '-c', 'g=$(cat "$1" 2>/dev/null) && [ -n "$g" ] && kill -s KILL -- "-$g"', 'swe-sim-kill', pidFile];
 }

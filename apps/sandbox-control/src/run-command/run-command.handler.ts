@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandReply, CommandRequested, EventData } from '@swe-sim/contracts';
 import { StoredEvent } from '@swe-sim/event-store';
-import { ExecResult, SandboxError } from '../docker';
+import { ExecResult, SandboxError, SandboxGoneError } from '../docker';
 import { ReaperService } from '../reaper/reaper.service';
 import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 import { assertLive } from '../sandbox/sandbox.decider';
@@ -56,19 +56,7 @@ export class RunCommandHandler {
     try {
       result = await entry.engine.exec(data.sandboxId, data.cmd, { timeoutMs: data.timeoutMs, maxOutputBytes: data.maxOutputBytes });
     } catch (err) {
-      const lost = err instanceof SandboxError && err.code === 'SANDBOX_NOT_FOUND';
-      if (!lost) {
-        await runtime.repo.finishRun(runtime.repo.pool, request.id, 'failed');
-        throw new SandboxRequestError('SANDBOX_ENGINE_ERROR', (err as Error).message);
-      }
-      await runtime.record(data.sandboxId, { type: 'Destroy', sandboxId: data.sandboxId, reason: 'lost', requestId: request.id }, {
-        metadata,
-        alsoInTx: async (tx) => {
-          await runtime.repo.markDestroyed(tx, data.sandboxId, 'lost');
-          await runtime.repo.finishRun(tx, request.id, 'failed');
-        },
-      });
-      throw new SandboxRequestError('SANDBOX_DESTROYED', `sandbox ${data.sandboxId} is gone (its container vanished)`);
+      throw await this.execFailed(data.sandboxId, live.engine, request, err);
     }
 
     const big = (s: string) => Buffer.byteLength(s, 'utf8') > EVENT_INLINE_OUTPUT_BYTES;
@@ -93,22 +81,54 @@ export class RunCommandHandler {
     const changes = await runtime.withWorkspace(live.workspaceId, async () => {
       const found = await runtime.workspaceChanges(live.workspaceId, row.workspacePath);
       const changed = found.map(({ path, hash }) => ({ path, hash }));
-      await runtime.record(data.sandboxId, { type: 'RecordCommand', executed, workspaceId: live.workspaceId, changes: changed, thenDestroy }, {
-        metadata,
-        alsoInTx: async (tx, events) => {
-          // No change found: no manifest to write, nothing to serialise against.
-          if (events.length && found.length) {
-            await runtime.repo.lockWorkspace(tx, live.workspaceId);
-            await runtime.repo.applyChanges(tx, live.workspaceId, found);
-          }
-          await runtime.repo.finishRun(tx, request.id, 'executed');
-          if (thenDestroy) await runtime.repo.markDestroyed(tx, data.sandboxId, thenDestroy);
-        },
-      });
+      await runtime
+        .record(data.sandboxId, { type: 'RecordCommand', executed, workspaceId: live.workspaceId, changes: changed, thenDestroy }, {
+          metadata,
+          alsoInTx: async (tx, events) => {
+            // No change found: no manifest to write, nothing to serialise against.
+            if (events.length && found.length) {
+              await runtime.repo.lockWorkspace(tx, live.workspaceId);
+              await runtime.repo.applyChanges(tx, live.workspaceId, found);
+            }
+            await runtime.repo.finishRun(tx, request.id, 'executed');
+            if (thenDestroy) await runtime.repo.markDestroyed(tx, data.sandboxId, thenDestroy);
+          },
+        })
+        .catch(async (err: unknown) => {
+          // Destroyed (its end recorded by whoever destroyed it) after the command ended but before its record: the row is closed here.
+          if (err instanceof SandboxRequestError && err.code === 'SANDBOX_DESTROYED') await runtime.repo.finishRun(runtime.repo.pool, request.id, 'destroyed');
+          throw err;
+        });
       return found;
     });
     if (thenDestroy) await this.reaper.remove(data.sandboxId, live.engine, row, { removeInBackground: true });
 
     return commandReplyOf(executed, result, changes.length);
+  }
+
+  /**
+   * The exec did not give the command's result. Its sandbox went — halted by this service (a
+   * release, the reaper: the one who destroys it records its end), or its container died or was
+   * removed under the command (recorded here as lost, with what the workspace gained, and the
+   * container removed in the background) — : SANDBOX_DESTROYED, which the caller treats as an
+   * infrastructure fault (a new sandbox). Otherwise an engine error. Either way the run row is
+   * closed; no pooled connection is held across the Docker calls.
+   */
+  private async execFailed(sandboxId: string, engineKey: string, request: StoredEvent, err: unknown): Promise<SandboxRequestError> {
+    const { runtime } = this;
+    const halted = err instanceof SandboxGoneError && err.how === 'halted';
+    const lost = !halted && err instanceof SandboxError && (err.code === 'SANDBOX_GONE' || err.code === 'SANDBOX_NOT_FOUND');
+    if (!halted && !lost) {
+      await runtime.repo.finishRun(runtime.repo.pool, request.id, 'failed');
+      return new SandboxRequestError('SANDBOX_ENGINE_ERROR', (err as Error).message);
+    }
+    if (lost) {
+      runtime.logger.warn('sandbox container went while a command ran in it', { sandboxId, requestId: request.id, error: (err as Error).message });
+      await this.reaper
+        .destroy(sandboxId, engineKey, 'lost', request.id, runtime.metadataFor(request), { removeInBackground: true })
+        .catch((destroyErr: Error) => runtime.logger.warn('recording a lost sandbox failed; the reaper will', { sandboxId, error: destroyErr.message }));
+    }
+    await runtime.repo.finishRun(runtime.repo.pool, request.id, 'destroyed');
+    return new SandboxRequestError('SANDBOX_DESTROYED', `sandbox ${sandboxId} was destroyed while the command ran (${(err as Error).message})`, { sandboxId });
   }
 }
