@@ -16,6 +16,9 @@ runService({
     .object({
       // The model simulations use unless their configuration names one.
       LLM_MODEL: z.string().min(1).default('sim-model'),
+      // Simulations running at once; more wait, queued. 50 keeps the gateway's default 50 requests in flight busy
+      // (a simulation has one to a few agents calling the LLM at a time) while bounding sandboxes and database load.
+      SIMULATIONS_MAX_RUNNING: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(10_000).default(50),
     })
     .merge(authConfigSchema),
   beforeListen: serveProjectManagementApiDocs,

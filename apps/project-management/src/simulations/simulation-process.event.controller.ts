@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventStoreContext } from '@swe-sim/transport';
-import { ProcessInput, hasEnded, processInput, startProcess } from './simulation-process';
+import { ProcessInput, hasEnded, processInput, queueProcess, startProcess } from './simulation-process';
 import { SimulationsRepository } from './simulations.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,12 +14,31 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class SimulationProcessEventController {
   constructor(private readonly simulations: SimulationsRepository) {}
 
+  /** A simulation's first event (a resume's is folded as an input): it is listed, queued, from now on. */
+  @EventPattern('SimulationQueued')
+  async onQueued(@Payload() data: Extract<ProcessInput, { type: 'SimulationQueued' }>['data'], @Ctx() ctx: EventStoreContext) {
+    if (!data.start) return this.handle('SimulationQueued', data, ctx);
+    const event = ctx.getEvent();
+    if (await this.simulations.load(ctx.getTx()!, data.simulationId)) return;
+    await this.simulations.save(ctx.getTx()!, queueProcess(data.start, event.metadata.recordedAt), event.metadata.recordedAt, event.globalPosition);
+  }
+
   @EventPattern('SimulationStarted')
   async onStarted(@Payload() data: Extract<ProcessInput, { type: 'SimulationStarted' }>['data'], @Ctx() ctx: EventStoreContext) {
     const event = ctx.getEvent();
-    if (await this.simulations.load(ctx.getTx()!, data.simulationId)) return;
+    // Queued first (every start since the queue exists): the process starts from its queued state.
+    if (await this.simulations.load(ctx.getTx()!, data.simulationId)) return this.handle('SimulationStarted', data, ctx);
     const process = startProcess(data, event.metadata.recordedAt);
     await this.simulations.save(ctx.getTx()!, process, event.metadata.recordedAt, event.globalPosition);
+  }
+
+  @EventPattern('SimulationResumed')
+  onResumed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
+    return this.handle('SimulationResumed', data, ctx);
+  }
+  @EventPattern('AgentTaskSuspended')
+  onTaskSuspended(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
+    return this.handle('AgentTaskSuspended', data, ctx);
   }
 
   @EventPattern('TeamFormed')
@@ -79,7 +98,7 @@ export class SimulationProcessEventController {
     return this.handle('SimulationCancelled', data, ctx);
   }
 
-  private async handle(type: Exclude<ProcessInput['type'], 'SimulationStarted'>, data: unknown, ctx: EventStoreContext) {
+  private async handle(type: ProcessInput['type'], data: unknown, ctx: EventStoreContext) {
     const event = ctx.getEvent();
     // Every event of a simulation carries it in its metadata (sandbox facts have it only there).
     const simulationId = event.metadata.simulationId ?? (data as { simulationId?: string }).simulationId ?? '';
@@ -88,6 +107,7 @@ export class SimulationProcessEventController {
     const state = await this.simulations.load(tx, simulationId);
     if (!state) return; // not a simulation of ours (e.g. an LLM call made outside one)
     // An ended simulation's record stays as it ended (its wall time with it), whatever comes later.
+    // A resumable failure is no end: what arrives meanwhile is folded, and a resume goes on.
     if (hasEnded(state)) return;
     // A command a user ran on a copy of the workspace (POST …/exec) is not the agents' work.
     if (type === 'CommandExecuted' && event.metadata.correlationId.startsWith('exec:')) return;

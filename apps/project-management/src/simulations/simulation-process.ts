@@ -1,5 +1,7 @@
 import {
+  AgentTaskSuspended,
   CommandExecuted,
+  INFRASTRUCTURE_UNAVAILABLE,
   MemberJoined,
   MemberMoved,
   TeamsReviewed,
@@ -15,6 +17,8 @@ import {
   SimulationCompleted,
   SimulationFailed,
   SimulationMetrics,
+  SimulationQueued,
+  SimulationResumed,
   SimulationStarted,
   SprintEnded,
   SprintPlanningStarted,
@@ -42,7 +46,10 @@ export type ProcessInput =
   | { type: 'MemberMoved'; data: EventData<typeof MemberMoved> }
   | { type: 'MemberJoined'; data: EventData<typeof MemberJoined> }
   | { type: 'TeamsReviewed'; data: EventData<typeof TeamsReviewed> }
-  | { type: 'EventDeadLettered'; data: EventData<typeof EventDeadLettered> };
+  | { type: 'EventDeadLettered'; data: EventData<typeof EventDeadLettered> }
+  | { type: 'AgentTaskSuspended'; data: EventData<typeof AgentTaskSuspended> }
+  | { type: 'SimulationQueued'; data: EventData<typeof SimulationQueued> }
+  | { type: 'SimulationResumed'; data: EventData<typeof SimulationResumed> };
 
 /** Every input type: a record, so that the compiler refuses a list that misses one. */
 const INPUT_TYPES: Record<ProcessInput['type'], true> = {
@@ -61,6 +68,9 @@ const INPUT_TYPES: Record<ProcessInput['type'], true> = {
   MemberJoined: true,
   TeamsReviewed: true,
   EventDeadLettered: true,
+  AgentTaskSuspended: true,
+  SimulationQueued: true,
+  SimulationResumed: true,
 };
 export const PROCESS_INPUT_TYPES = Object.keys(INPUT_TYPES) as ProcessInput['type'][];
 
@@ -70,12 +80,45 @@ export interface TeamPlan {
   pairs: { driver: string; navigator: string }[];
 }
 
+/** The statuses of a simulation that holds a slot and moves (it is waiting for its agents or team-formation). */
+export type ActiveStatus = 'forming' | 'planning' | 'running' | 'reviewing';
+
+/**
+ * A resumable failure: infrastructure stopped the simulation (an agent task suspended), nothing
+ * the agents did. Inputs still arrive (tasks that were past their last fault finish) and are
+ * folded as if the simulation ran; what they would make it do waits in `pending` until it resumes.
+ */
+export interface Suspension {
+  /** Where the simulation stands once the inputs folded meanwhile are counted: what it goes back to. */
+  resumeTo: ActiveStatus | 'completed';
+  code: string;
+  reason: string;
+  /** When it failed: the time until it resumes is not the simulation's (wall-time budget, metrics). */
+  since: string;
+  pending: Reaction[];
+}
+
 export interface SimulationProcess {
   simulationId: string;
   projectId: string;
-  /** reviewing: a sprint ended and team-formation is deciding whether members move. */
-  status: 'forming' | 'planning' | 'running' | 'reviewing' | 'completed' | 'failed' | 'cancelled';
+  /**
+   * queued: waiting for a slot (SIMULATIONS_MAX_RUNNING), before its start or for its resume.
+   * reviewing: a sprint ended and team-formation is deciding whether members move.
+   * failed with a `suspension`: resumable (POST /simulations/:id/resume), so not an end.
+   */
+  status: 'queued' | ActiveStatus | 'completed' | 'failed' | 'cancelled';
+  /** When it started (while queued before its start: when it was queued). */
   startedAt: string;
+  /** When it was queued, for a simulation that went through the queue (all since the queue exists). */
+  queuedAt?: string;
+  /** Set while failed resumable (older states have none: read as null). */
+  suspension?: Suspension | null;
+  /** How the simulation failed (kept after a resume, with `resumable` telling whether it could). */
+  failure?: { code: string; reason: string; resumable: boolean; at: string } | null;
+  /** SimulationResumed so far. */
+  resumptions?: number;
+  /** Time spent failed resumable and waiting for a resume: not counted against maxWallTimeMs. */
+  pausedMs?: number;
   config: { sprintsMax: number; capacityPerMember: number; pairing: boolean; review: boolean; maxTokens: number; maxWallTimeMs: number };
   /** Backlog order is priority order. */
   backlog: { featureId: string; tests: number; skills: string[] }[];
@@ -99,8 +142,12 @@ export interface SimulationProcess {
   sandboxTimeMs: number;
 }
 
-/** A simulation that completed, failed or was cancelled: nothing moves it any more. */
-export const hasEnded = (s: Pick<SimulationProcess, 'status'>) => s.status === 'completed' || s.status === 'failed' || s.status === 'cancelled';
+/** A simulation that completed, failed for good or was cancelled: nothing moves it any more. A resumable failure is not an end. */
+export const hasEnded = (s: Pick<SimulationProcess, 'status' | 'suspension'>) =>
+  s.status === 'completed' || s.status === 'cancelled' || (s.status === 'failed' && !s.suspension);
+
+/** Failed resumable (waiting for a resume, or queued for one). */
+export const isSuspended = (s: Pick<SimulationProcess, 'suspension'>) => !!s.suspension;
 
 /** What the process appends in reaction to one input: per stream, with the version it expects. */
 export interface Reaction {
@@ -140,7 +187,16 @@ export function startProcess(e: EventData<typeof SimulationStarted>, recordedAt:
     tokensByRole: {},
     llmTimeMs: 0,
     sandboxTimeMs: 0,
+    suspension: null,
+    failure: null,
+    resumptions: 0,
+    pausedMs: 0,
   };
+}
+
+/** A simulation waiting for its first slot: what it will be, nothing decided yet. */
+export function queueProcess(e: EventData<typeof SimulationStarted>, recordedAt: string): SimulationProcess {
+  return { ...startProcess(e, recordedAt), status: 'queued', queuedAt: recordedAt };
 }
 
 /**
@@ -155,20 +211,92 @@ export function processInput(
   recordedAt: string,
 ): { state: SimulationProcess; reactions: Reaction[] } {
   if (hasEnded(state)) return { state, reactions: [] };
-  const result = step(structuredClone(state), input, recordedAt);
+  if (state.suspension) return whileSuspended(structuredClone(state), input, recordedAt);
+  if (state.status === 'queued') return whileQueued(state, input, recordedAt);
+  const result = input.type === 'AgentTaskSuspended' ? suspend(structuredClone(state), input.data, recordedAt) : step(structuredClone(state), input, recordedAt);
   const s = result.state;
-  if (hasEnded(s)) return result;
+  if (hasEnded(s) || s.suspension) return result;
   // Budgets of the whole simulation, checked as its events arrive.
   const tokens = Object.values(s.tokensByRole).reduce((n, t) => n + t.prompt + t.completion, 0);
   if (tokens > s.config.maxTokens) return fail(s, 'BUDGET_EXHAUSTED', `used ${tokens} tokens, over the budget of ${s.config.maxTokens}`, recordedAt);
-  const elapsed = Date.parse(recordedAt) - Date.parse(s.startedAt);
+  const elapsed = ranFor(s, recordedAt);
   if (elapsed > s.config.maxWallTimeMs) return fail(s, 'BUDGET_EXHAUSTED', `ran ${elapsed} ms, over the budget of ${s.config.maxWallTimeMs} ms`, recordedAt);
   return result;
+}
+
+/** Before its first slot only its start (or a cancel) moves a simulation. */
+function whileQueued(state: SimulationProcess, input: ProcessInput, recordedAt: string): { state: SimulationProcess; reactions: Reaction[] } {
+  if (input.type === 'SimulationStarted') return { state: { ...startProcess(input.data, recordedAt), queuedAt: state.queuedAt }, reactions: [] };
+  if (input.type === 'SimulationCancelled') return { state: { ...state, status: 'cancelled' }, reactions: [] };
+  return { state, reactions: [] };
+}
+
+/**
+ * The first suspended task of a running simulation fails it, resumable: infrastructure stayed
+ * broken past agent-execution's retries, and the simulation should not go on as if the task had
+ * an outcome. Later suspensions of the same episode add nothing (see whileSuspended).
+ */
+function suspend(s: SimulationProcess, d: EventData<typeof AgentTaskSuspended>, recordedAt: string): { state: SimulationProcess; reactions: Reaction[] } {
+  const reason = `task ${d.taskId} was suspended at its ${d.step} step (${d.code}): ${d.reason}`.slice(0, 10_000);
+  const resumeTo = s.status as ActiveStatus;
+  const result = fail(s, INFRASTRUCTURE_UNAVAILABLE, reason, recordedAt, true);
+  result.state.suspension = { resumeTo, code: INFRASTRUCTURE_UNAVAILABLE, reason, since: recordedAt, pending: [] };
+  return result;
+}
+
+/**
+ * Failed resumable. A resume puts the simulation back where it stands, with what it decided
+ * meanwhile; a cancel or a failure for good ends it. Anything else is folded as if it ran — a
+ * FeatureDone of a task that finished after the failure must count — but what it would make the
+ * simulation do (end the sprint, commit the next…) waits in `pending` until the resume: a failed
+ * simulation starts nothing. Budgets are checked again from the first input after the resume.
+ */
+function whileSuspended(s: SimulationProcess, input: ProcessInput, recordedAt: string): { state: SimulationProcess; reactions: Reaction[] } {
+  const suspension = s.suspension!;
+  switch (input.type) {
+    case 'SimulationResumed': {
+      s.status = suspension.resumeTo;
+      s.pausedMs = (s.pausedMs ?? 0) + Math.max(0, Date.parse(recordedAt) - Date.parse(suspension.since));
+      s.resumptions = input.data.resumption;
+      s.suspension = null;
+      return { state: s, reactions: suspension.pending };
+    }
+    case 'SimulationQueued':
+      // Its resume waits for a slot.
+      if (input.data.resume) s.status = 'queued';
+      return { state: s, reactions: [] };
+    case 'SimulationCancelled':
+      s.status = 'cancelled';
+      s.suspension = null;
+      return { state: s, reactions: [] };
+    case 'AgentTaskSuspended':
+    case 'SimulationStarted':
+      return { state: s, reactions: [] };
+    default: {
+      const shown = s.status;
+      const result = step({ ...s, status: suspension.resumeTo }, input, recordedAt);
+      const next = result.state;
+      // A failure for good (a dead letter) ends it now, whatever infrastructure does next.
+      if (next.status === 'failed' || next.status === 'cancelled') return { state: { ...next, suspension: null }, reactions: result.reactions };
+      next.suspension = { ...suspension, resumeTo: next.status as Suspension['resumeTo'], pending: [...suspension.pending, ...result.reactions] };
+      next.status = shown;
+      return { state: next, reactions: [] };
+    }
+  }
+}
+
+/** Time the simulation has run: since its start, less the time it spent failed resumable. */
+function ranFor(s: SimulationProcess, recordedAt: string): number {
+  const now = s.suspension ? Math.min(Date.parse(recordedAt), Date.parse(s.suspension.since)) : Date.parse(recordedAt);
+  return now - Date.parse(s.startedAt) - (s.pausedMs ?? 0);
 }
 
 function step(s: SimulationProcess, input: ProcessInput, recordedAt: string): { state: SimulationProcess; reactions: Reaction[] } {
   switch (input.type) {
     case 'SimulationStarted':
+    case 'SimulationQueued':
+    case 'SimulationResumed':
+    case 'AgentTaskSuspended':
       return { state: s, reactions: [] };
     case 'TeamFormed':
       s.teams[input.data.teamId] = {
@@ -379,9 +507,10 @@ function endSprint(s: SimulationProcess, recordedAt: string): { state: Simulatio
   return { state: s, reactions: [end] };
 }
 
-function fail(s: SimulationProcess, code: string, reason: string, recordedAt: string): { state: SimulationProcess; reactions: Reaction[] } {
+function fail(s: SimulationProcess, code: string, reason: string, recordedAt: string, resumable = false): { state: SimulationProcess; reactions: Reaction[] } {
+  const data: EventData<typeof SimulationFailed> = { simulationId: s.simulationId, code, reason, metrics: metrics(s, recordedAt), ...(resumable ? { resumable } : {}) };
   s.status = 'failed';
-  const data: EventData<typeof SimulationFailed> = { simulationId: s.simulationId, code, reason, metrics: metrics(s, recordedAt) };
+  s.failure = { code, reason, resumable, at: recordedAt };
   return { state: s, reactions: [{ streamId: simulationStream(s.simulationId), expectedVersion: 'any', events: [{ type: SimulationFailed.type, data }] }] };
 }
 
@@ -405,6 +534,6 @@ export function metrics(s: SimulationProcess, recordedAt: string): SimulationMet
     tokensByRole: s.tokensByRole,
     llmTimeMs: Math.round(s.llmTimeMs),
     sandboxTimeMs: s.sandboxTimeMs,
-    wallTimeMs: Math.max(0, Date.parse(recordedAt) - Date.parse(s.startedAt)),
+    wallTimeMs: s.status === 'queued' && !s.suspension ? 0 : Math.max(0, ranFor(s, recordedAt)),
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ProcessInput, Reaction, SimulationProcess, processInput, startProcess } from './simulation-process';
+import { ProcessInput, Reaction, SimulationProcess, hasEnded, processInput, queueProcess, startProcess } from './simulation-process';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const at = (s: number) => new Date(Date.parse(T0) + s * 1000).toISOString();
@@ -207,5 +207,121 @@ describe('simulation process', () => {
     expect(types).toEqual(['SimulationFailed']);
     expect(reactions[0].events[0].data).toMatchObject({ code: 'EVENT_DEAD_LETTERED', reason: expect.stringMatching(/^agent-execution gave up on FeatureAssigned .* after 5 attempts: no such persona$/) });
     expect(state.status).toBe('failed');
+  });
+
+  describe('a resumable failure (infrastructure)', () => {
+    const suspended = (sim: string, taskId = 't1.f1.1'): [ProcessInput['type'], unknown] => [
+      'AgentTaskSuspended',
+      { taskId, simulationId: sim, step: 'llm', code: 'LLM_UNAVAILABLE', reason: 'vLLM answered 503 five times' },
+    ];
+    const resumed = (sim: string, resumption = 1): [ProcessInput['type'], unknown] => ['SimulationResumed', { simulationId: sim, resumption, reason: 'vLLM is back' }];
+    const running = (sim: string) => [...formed(sim), agreed(sim, 'f1', 3), agreed(sim, 'f2', 3), agreed(sim, 'f3', 3)];
+
+    it('given a running sprint, when a task is suspended, then the simulation fails resumable, naming the task, its step and code — once', () => {
+      const s = aStart({ capacity: 10 });
+      const sim = s.simulationId;
+      const { types, reactions, state } = run(s, [...running(sim), suspended(sim)]);
+      expect(types).toEqual(['SimulationFailed']);
+      expect(reactions[0]).toMatchObject({ streamId: `simulation-${sim}` });
+      expect(reactions[0].events[0].data).toMatchObject({
+        code: 'INFRASTRUCTURE_UNAVAILABLE',
+        resumable: true,
+        reason: expect.stringMatching(/task t1\.f1\.1 .*llm step \(LLM_UNAVAILABLE\): vLLM answered 503/),
+      });
+      expect(state).toMatchObject({ status: 'failed', failure: { code: 'INFRASTRUCTURE_UNAVAILABLE', resumable: true }, suspension: { resumeTo: 'running' } });
+      expect(hasEnded(state)).toBe(false);
+      // More suspensions of the same episode add nothing.
+      expect(run(s, [...running(sim), suspended(sim), suspended(sim, 't1.f2.1')]).reactions).toEqual([]);
+    });
+
+    it('folds outcomes that arrive while it is failed, and ends the sprint they finish only when it is resumed', () => {
+      const s = aStart({ capacity: 10, sprintsMax: 2 });
+      const sim = s.simulationId;
+      const meanwhile = [...running(sim), done(sim, 'f1'), suspended(sim, 't1.f2.1'), done(sim, 'f3'), abandoned(sim, 'f2')];
+      const failed = run(s, meanwhile);
+      expect(failed.reactions).toEqual([]); // the sprint's end waits: a failed simulation starts nothing
+      expect(failed.state).toMatchObject({ status: 'failed', done: ['f1', 'f3'], outcomes: { f1: 'done', f2: 'abandoned', f3: 'done' } });
+      const back = run(s, [...meanwhile, resumed(sim)]);
+      expect(back.types).toEqual(['SprintEnded']);
+      expect(back.reactions[0].events[0].data).toMatchObject({ sprint: 1, done: ['f1', 'f3'], carriedOver: ['f2'] });
+      expect(back.state).toMatchObject({ status: 'reviewing', suspension: null, resumptions: 1, failure: { resumable: true } });
+    });
+
+    it('goes back to the status it had, and accepts its inputs again', () => {
+      const s = aStart({ capacity: 10 });
+      const sim = s.simulationId;
+      const inPlanning = [...formed(sim), agreed(sim, 'f1', 3), suspended(sim), resumed(sim)];
+      const back = run(s, inPlanning);
+      expect(back.reactions).toEqual([]);
+      expect(back.state.status).toBe('planning');
+      expect(run(s, [...inPlanning, agreed(sim, 'f2', 3), agreed(sim, 'f3', 3)]).types).toEqual(['FeatureAssigned', 'FeatureAssigned', 'FeatureAssigned', 'SprintStarted']);
+      // A second episode fails it again, resumption 2 brings it back.
+      const twice = run(s, [...inPlanning, suspended(sim, 'vote'), resumed(sim, 2)]);
+      expect(run(s, [...inPlanning, suspended(sim, 'vote')]).types).toEqual(['SimulationFailed']);
+      expect(twice.state).toMatchObject({ status: 'planning', resumptions: 2 });
+    });
+
+    it('waits queued while its resume has no slot', () => {
+      const s = aStart({ capacity: 10 });
+      const sim = s.simulationId;
+      const resumeQueued: [ProcessInput['type'], unknown] = ['SimulationQueued', { simulationId: sim, projectId: s.project.projectId, resume: { resumption: 1, reason: 'x' } }];
+      const waiting = run(s, [...running(sim), suspended(sim), resumeQueued]);
+      expect(waiting.state.status).toBe('queued');
+      expect(run(s, [...running(sim), suspended(sim), resumeQueued, resumed(sim)]).state.status).toBe('running');
+    });
+
+    it('does not count the time it spent failed against the wall-time budget, nor in its wall time', () => {
+      const s = aStart({ capacity: 10 }); // budget: one hour
+      const sim = s.simulationId;
+      let state = startProcess(s, T0);
+      const feed = (input: [ProcessInput['type'], unknown], seconds: number) => {
+        const r = processInput(state, { type: input[0], data: input[1] } as ProcessInput, at(seconds));
+        state = r.state;
+        return r;
+      };
+      running(sim).forEach((input, i) => feed(input, i + 1));
+      feed(suspended(sim), 600); // failed after 10 minutes
+      feed(done(sim, 'f1'), 3 * 3600); // folded while failed: no budget check
+      expect(feed(resumed(sim), 5 * 3600).reactions).toEqual([]);
+      // Resumed after 5 hours, 10 minutes of it running: 40 more minutes are within the hour…
+      expect(feed(done(sim, 'f2'), 5 * 3600 + 2400).reactions).toEqual([]);
+      // …and then it is spent.
+      const over = feed(['CommandExecuted', { sandboxId: 'x', requestId: sim, exitCode: 0, stdoutBytes: 0, stderrBytes: 0, truncated: false, durationMs: 1, timedOut: false, oomKilled: false, pidsLimitHit: false }], 5 * 3600 + 3100);
+      expect(over.reactions[0].events[0]).toMatchObject({ type: 'SimulationFailed', data: { code: 'BUDGET_EXHAUSTED', metrics: { wallTimeMs: 3_700_000 } } });
+    });
+
+    it('ends for good on a cancel or a failure that is not infrastructure, at once', () => {
+      const s = aStart({ capacity: 10 });
+      const sim = s.simulationId;
+      const cancelled = run(s, [...running(sim), suspended(sim), ['SimulationCancelled', { simulationId: sim, reason: 'enough' }]]);
+      expect(cancelled.state.status).toBe('cancelled');
+      expect(hasEnded(cancelled.state)).toBe(true);
+      const parked: [ProcessInput['type'], unknown] = ['EventDeadLettered', { subscription: 'team-formation', eventId: randomUUID(), type: 'SprintEnded', attempts: 5, error: 'bug' }];
+      const dead = run(s, [...running(sim), suspended(sim), parked]);
+      expect(dead.types).toEqual(['SimulationFailed']);
+      expect(dead.reactions[0].events[0].data).toMatchObject({ code: 'EVENT_DEAD_LETTERED' });
+      expect((dead.reactions[0].events[0].data as { resumable?: boolean }).resumable).toBeUndefined();
+      expect(hasEnded(dead.state)).toBe(true);
+      expect(run(s, [...running(sim), suspended(sim), parked, resumed(sim)]).reactions).toEqual([]);
+    });
+  });
+
+  describe('queued', () => {
+    it('waits for its slot: nothing moves it but its start (which starts the clock) or a cancel', () => {
+      const s = aStart();
+      const sim = s.simulationId;
+      let state = queueProcess(s, T0);
+      expect(state.status).toBe('queued');
+      expect(hasEnded(state)).toBe(false);
+      const ignored = processInput(state, { type: 'TeamFormationCompleted', data: { simulationId: sim, teamIds: ['t1'] } } as ProcessInput, at(1));
+      expect(ignored).toEqual({ state, reactions: [] });
+      state = processInput(state, { type: 'SimulationStarted', data: s } as ProcessInput, at(100)).state;
+      expect(state).toMatchObject({ status: 'forming', startedAt: at(100), queuedAt: T0 });
+      const inputs = formed(sim);
+      inputs.forEach(([type, data], i) => (state = processInput(state, { type, data } as ProcessInput, at(101 + i)).state));
+      expect(state.status).toBe('planning');
+      const cancelled = processInput(queueProcess(s, T0), { type: 'SimulationCancelled', data: { simulationId: sim, reason: 'x' } } as ProcessInput, at(1));
+      expect(cancelled.state.status).toBe('cancelled');
+    });
   });
 });

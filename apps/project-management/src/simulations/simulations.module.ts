@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AdmissionEventController } from './admission/admission.event.controller';
+import { SimulationSlotsRepository } from './admission/simulation-slots.repository';
+import { CancelSimulationHandler } from './cancel-simulation/cancel-simulation.handler';
 import { CancelSimulationHttpController } from './cancel-simulation/cancel-simulation.http.controller';
+import { ResumeSimulationHandler } from './resume-simulation/resume-simulation.handler';
+import { ResumeSimulationHttpController } from './resume-simulation/resume-simulation.http.controller';
+import { SimulationLifecycle } from './simulation-lifecycle';
 import { ExecInWorkspaceModule } from './exec-in-workspace/exec-in-workspace.module';
 import { ExportSimulationModule } from './export-simulation/export-simulation.module';
 import { SimulationStateHandler } from './simulation-state/simulation-state.handler';
@@ -15,7 +21,7 @@ import { StartSimulationHttpController } from './start-simulation/start-simulati
 
 @Module({
   imports: [ExportSimulationModule, ExecInWorkspaceModule],
-  controllers: [SimulationStateHttpController, SimulationWorkspaceHttpController, StartSimulationHttpController, CancelSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController],
-  providers: [StartSimulationHandler, SimulationsRepository, SimulationStateHandler, SimulationStateSnapshotsRepository],
+  controllers: [SimulationStateHttpController, SimulationWorkspaceHttpController, StartSimulationHttpController, CancelSimulationHttpController, ResumeSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController, AdmissionEventController],
+  providers: [StartSimulationHandler, CancelSimulationHandler, ResumeSimulationHandler, SimulationLifecycle, SimulationSlotsRepository, SimulationsRepository, SimulationStateHandler, SimulationStateSnapshotsRepository],
 })
 export class SimulationsModule {}

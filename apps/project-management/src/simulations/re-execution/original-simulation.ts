@@ -1,15 +1,21 @@
 import { NotFoundException } from '@nestjs/common';
-import { EventData, SimulationStarted, simulationStream } from '@swe-sim/contracts';
+import { EventData, SimulationQueued, SimulationStarted, simulationQueueStream, simulationStream } from '@swe-sim/contracts';
 import { EventStore, StoredEvent } from '@swe-sim/event-store';
 import { simulationEventPages } from '../simulation-state/simulation-history';
 
 export type StartedData = EventData<typeof SimulationStarted>;
 
-/** How a simulation started (its SimulationStarted), or 404 SIMULATION_NOT_FOUND. */
+/**
+ * How a simulation started (its SimulationStarted) — or, while it waits in the queue, how it will
+ * (the start its SimulationQueued holds, at that event's position) — or 404 SIMULATION_NOT_FOUND.
+ */
 export async function originalSimulation(store: EventStore, simulationId: string): Promise<{ started: StartedData; position: number }> {
   const [first] = await store.readStream(simulationStream(simulationId), { toVersion: 1 });
-  if (!first || first.type !== SimulationStarted.type) throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
-  return { started: first.data as StartedData, position: first.globalPosition };
+  if (first?.type === SimulationStarted.type) return { started: first.data as StartedData, position: first.globalPosition };
+  const [queued] = first ? [] : await store.readStream(simulationQueueStream(simulationId), { toVersion: 1 });
+  const start = (queued?.data as EventData<typeof SimulationQueued> | undefined)?.start;
+  if (!start) throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
+  return { started: start, position: queued.globalPosition };
 }
 
 /** A simulation's whole history in position order. */
@@ -22,6 +28,7 @@ export async function wholeHistory(store: EventStore, simulationId: string): Pro
 /**
  * Starts a re-execution of a simulation under a new id: its project snapshot and configuration
  * (or `config`), marked as the replay or fork it is — never carrying the original's own origin.
+ * Returns the position of its request (SimulationQueued).
  */
 export async function startReExecution(
   store: EventStore,
@@ -31,9 +38,11 @@ export async function startReExecution(
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { forkOf, replayOf, ...rest } = original;
   const started: StartedData = { ...rest, ...as, config: as.config ?? original.config };
-  const r = await store.append(simulationStream(started.simulationId), [{ type: SimulationStarted.type, data: started }], {
+  // Through the queue like any start: a re-execution runs every service as the original did.
+  const queued: EventData<typeof SimulationQueued> = { simulationId: started.simulationId, projectId: started.project.projectId, start: started };
+  const r = await store.append(simulationQueueStream(started.simulationId), [{ type: SimulationQueued.type, data: queued }], {
     expectedVersion: 'no_stream',
-    metadata: { simulationId: started.simulationId, actor: 'api' },
+    metadata: { simulationId: null, actor: 'api' },
   });
   return r.events[0].globalPosition;
 }

@@ -35,7 +35,8 @@ export class ReplaySimulationHandler {
   async execute(originalId: string, body: z.output<typeof replayBodySchema>): Promise<ReplayAnswer> {
     const { started } = await originalSimulation(this.store, originalId);
     const row = await this.simulations.find(originalId);
-    if (!row || !ENDED.has(row.status)) {
+    // A resumable failure is not an end: the simulation may yet go on.
+    if (!row || !ENDED.has(row.status) || row.process.suspension) {
       throw new ConflictException({ code: 'SIMULATION_RUNNING', message: `Simulation ${originalId} has not ended: a replay re-executes a whole history` });
     }
     const replayId = randomUUID();

@@ -8,6 +8,7 @@ import {
   SimulationCompleted,
   SimulationFailed,
   SimulationReplayCompared,
+  SimulationResumed,
   simulationStream,
 } from '@swe-sim/contracts';
 import { EventStore, StoredEvent, derivedId } from '@swe-sim/event-store';
@@ -48,7 +49,7 @@ export class ReplayVerdictEventController {
     // Cheap first: the simulation's own stream is short, and most task ends come before its end.
     const own = await this.store.readStream(simulationStream(simulationId));
     const started = own[0]?.data as StartedData | undefined;
-    if (!started?.replayOf || !own.some((e) => END_TYPES.has(e.type)) || own.some((e) => e.type === SimulationReplayCompared.type)) return;
+    if (!started?.replayOf || !hasEnded(own) || own.some((e) => e.type === SimulationReplayCompared.type)) return;
     const rerun = await wholeHistory(this.store, simulationId);
     if (!everyTaskEnded(rerun)) return;
     const originalId = started.replayOf.simulationId;
@@ -60,6 +61,15 @@ export class ReplayVerdictEventController {
       metadata: { simulationId },
     });
   }
+}
+
+/**
+ * Whether the simulation's own stream holds its end: its last lifecycle event is one, and not a
+ * resumable failure (that one may be resumed — SimulationResumed — and go on).
+ */
+function hasEnded(own: readonly StoredEvent[]): boolean {
+  const last = [...own].reverse().find((e) => END_TYPES.has(e.type) || e.type === SimulationResumed.type);
+  return !!last && last.type !== SimulationResumed.type && !(last.type === SimulationFailed.type && (last.data as { resumable?: boolean }).resumable);
 }
 
 /** Every task that started has ended (with the simulation ended: nothing more will be decided). */

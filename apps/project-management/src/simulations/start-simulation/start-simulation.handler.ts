@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { DEFAULT_ROSTER, backlogStream, projectStream, simulationStream } from '@swe-sim/contracts';
+import { DEFAULT_ROSTER, EventData, SimulationQueued, SimulationStarted, backlogStream, projectStream, simulationQueueStream } from '@swe-sim/contracts';
 import { EventStore, fold } from '@swe-sim/event-store';
 import { CONFIG } from '@swe-sim/service-runtime';
 import { ProjectBacklogNotReadyError, ProjectEvent, ProjectNotFoundError, decideProject, evolveProject, initialProjectState } from '../../projects/project.decider';
@@ -32,9 +32,12 @@ export class StartSimulationHandler {
       if (err instanceof ProjectBacklogNotReadyError) throw new ConflictException({ code: err.code, message: err.message, ...err.details });
       throw err;
     }
-    const result = await this.store.append(simulationStream(simulationId), decided, {
+    // Decided now (seed, configuration, the project as it is), recorded when a slot is free.
+    const start = decided[0].data as EventData<typeof SimulationStarted>;
+    const queued: EventData<typeof SimulationQueued> = { simulationId, projectId, start };
+    const result = await this.store.append(simulationQueueStream(simulationId), [{ type: SimulationQueued.type, data: queued }], {
       expectedVersion: 'no_stream',
-      metadata: { simulationId, actor: 'api' },
+      metadata: { simulationId: null, actor: 'api' },
     });
     return { simulationId, seed: config.seed, position: result.events[0].globalPosition };
   }

@@ -1,0 +1,28 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { SimulationLifecycle } from '../simulation-lifecycle';
+import { SimulationNotFoundError, SimulationNotResumableError, SimulationResumePendingError } from '../simulation-lifecycle.decider';
+
+/**
+ * Resumes a simulation that failed resumable (INFRASTRUCTURE_UNAVAILABLE): its resume is a request
+ * for a slot (SimulationQueued with `resume`), appended at the version of the simulation's queue
+ * stream read with its state — of two concurrent resumes exactly one is recorded, the other is
+ * refused as pending. project-management records SimulationResumed as soon as a slot is free (at
+ * once below SIMULATIONS_MAX_RUNNING); then every service goes on with what it had suspended.
+ */
+@Injectable()
+export class ResumeSimulationHandler {
+  constructor(private readonly lifecycle: SimulationLifecycle) {}
+
+  async execute(simulationId: string, reason: string) {
+    try {
+      const { events, state } = await this.lifecycle.execute({ type: 'ResumeSimulation', simulationId, reason }, { metadata: { actor: 'api' } });
+      return { simulationId, status: 'resuming', resumption: state.resumeQueued!.resumption, position: events[0].globalPosition };
+    } catch (err) {
+      if (err instanceof SimulationNotFoundError) throw new NotFoundException({ code: err.code, message: err.message });
+      if (err instanceof SimulationNotResumableError || err instanceof SimulationResumePendingError) {
+        throw new ConflictException({ code: err.code, message: err.message, ...err.details });
+      }
+      throw err;
+    }
+  }
+}
