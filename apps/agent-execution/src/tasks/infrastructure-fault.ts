@@ -13,6 +13,7 @@ const INFRASTRUCTURE_CODES: ReadonlySet<string> = new Set([
   // sandbox-control: the container or the engine, not the command
   'SANDBOX_NOT_FOUND',
   'SANDBOX_DESTROYED',
+  'SANDBOX_GONE',
   'SANDBOX_ENGINE_ERROR',
   'SANDBOX_UNAVAILABLE',
   'SANDBOX_ALREADY_EXISTS',
