@@ -13,7 +13,7 @@ import {
   TaskStepInterrupted,
   taskStream,
 } from '@swe-sim/contracts';
-import { ConcurrencyError, DuplicateEventError, EventStore, NewEvent, derivedId, isConnectionError } from '@swe-sim/event-store';
+import { ConcurrencyError, DuplicateEventError, EventStore, NewEvent, StoredEvent, derivedId, isConnectionError } from '@swe-sim/event-store';
 import { LlmGateway } from '@swe-sim/llm-gateway';
 import { LOGGER, JsonLogger } from '@swe-sim/service-runtime';
 import { EventStoreClient } from '@swe-sim/transport';
@@ -37,6 +37,7 @@ export const REPOSITORY_LOCKS = Symbol('REPOSITORY_LOCKS');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Our own reads and writes failing in a row (Postgres restarting) before the run gives up and is re-run by the transport. */
 const MAX_OUTAGE_RETRIES = 40;
+const RUN_STATE_TTL_MS = 1000;
 
 const short = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
@@ -59,6 +60,8 @@ interface TaskEnv {
  */
 @Injectable()
 export class TaskRunner {
+  private readonly runStates = new Map<string, { at: number; value: ReturnType<SimulationContextRepository['runState']> }>();
+
   constructor(
     private readonly store: EventStore,
     private readonly context: SimulationContextRepository,
@@ -77,18 +80,22 @@ export class TaskRunner {
         env = undefined;
         throw err;
       }));
-    // The stream only grows: each step reads and folds what was appended since (by this run or another).
+    // The stream only grows: each step folds what was appended since — what this run appended itself
+    // (its append succeeded at the version it expected, so nothing else came between), else read.
     let state = initialTaskState;
     let version = 0;
     let outage = 0;
+    let own: StoredEvent[] | null = null;
     for (let step = 0; step < 100_000; step++) {
       try {
-        const appended = (await this.store.readStream(taskStream(taskId), { fromVersion: version + 1 })) as unknown as TaskEvent[];
+        const appended = (own ?? (await this.store.readStream(taskStream(taskId), { fromVersion: version + 1 }))) as unknown as TaskEvent[];
+        own = null;
         state = appended.reduce(evolveTask, state);
         version += appended.length;
         const recorded = await this.next(taskId, state, version, envOf);
         outage = 0;
         if (recorded === 'stop') return state.ended;
+        if (recorded !== 'read') own = recorded;
       } catch (err) {
         // Nothing of this step was recorded (Postgres restarting, a connection lost): read again after a
         // pause. Anything else failing here is a bug, not an outage: give up soon (the request says why).
@@ -100,36 +107,54 @@ export class TaskRunner {
     throw new Error(`task ${taskId} did not end`);
   }
 
-  /** One step: decide, perform (or record the fault that cut it off), record. 'stop' when nothing is left to do now. */
-  private async next(taskId: string, state: TaskState, version: number, envOf: () => Promise<TaskEnv>): Promise<'stop' | 'recorded'> {
+  /**
+   * One step: decide, perform (or record the fault that cut it off), record. 'stop' when nothing is
+   * left to do now; the events it appended; 'read' when the stream must be read again.
+   */
+  private async next(taskId: string, state: TaskState, version: number, envOf: () => Promise<TaskEnv>): Promise<'stop' | 'read' | StoredEvent[]> {
     const simulationId = state.task?.simulationId;
     if (state.suspended) {
       const run = await this.context.runState(simulationId!);
       if (run.ended || run.suspended || run.resumptions <= (state.suspended.resumptions ?? 0)) return 'stop';
-      await this.record(taskId, version, [{ type: AgentTaskResumed.type, data: { taskId, resumption: run.resumptions } }], state, null);
-      return 'recorded';
+      return this.record(taskId, version, [{ type: AgentTaskResumed.type, data: { taskId, resumption: run.resumptions } }], state, null);
     }
     let action = nextAction(state);
     if (action.kind === 'none') return 'stop';
-    const run = action.kind === 'end' ? null : await this.context.runState(simulationId!);
+    const run = action.kind === 'end' ? null : await this.runStateOf(simulationId!);
     // A simulation that ended (cancelled, out of budget) stops its tasks at the next step.
     if (run?.ended) action = { kind: 'end', outcome: 'abandoned', code: 'CANCELLED', reason: `the simulation ended: ${run.ended}` };
     const env = await envOf();
     if (run?.suspended) {
       // Stopped by infrastructure elsewhere: no outcome, go on when resumed.
-      await this.record(taskId, version, await this.suspension(taskId, state, env, action.kind, 'SIMULATION_SUSPENDED', `the simulation is suspended: ${run.suspended}`, run.resumptions), state, env);
-      return 'recorded';
+      const suspension = await this.suspension(taskId, state, env, action.kind, 'SIMULATION_SUSPENDED', `the simulation is suspended: ${run.suspended}`, run.resumptions);
+      return this.record(taskId, version, suspension, state, env);
     }
     const events = await this.attempt(action, state, env, taskId);
+    let stored: StoredEvent[];
     try {
-      await this.record(taskId, version, events, state, env);
+      stored = await this.record(taskId, version, events, state, env);
     } catch (err) {
       if (!(err instanceof ConcurrencyError)) throw err; // someone else moved the task on: read again
-      return 'recorded';
+      return 'read';
     }
     const interrupted = events.find((e) => e.type === TaskStepInterrupted.type)?.data as EventData<typeof TaskStepInterrupted> | undefined;
     if (interrupted) await sleep(interrupted.backoffMs);
-    return 'recorded';
+    return stored;
+  }
+
+  /**
+   * The simulation's run state, read at most once a second per simulation: every step asks (has it
+   * been cancelled, suspended?), and a second's delay in noticing is nothing to a task.
+   */
+  private runStateOf(simulationId: string): ReturnType<SimulationContextRepository['runState']> {
+    const now = Date.now();
+    const cached = this.runStates.get(simulationId);
+    if (cached && now - cached.at < RUN_STATE_TTL_MS) return cached.value;
+    if (this.runStates.size > 10_000) this.runStates.clear();
+    const value = this.context.runState(simulationId);
+    this.runStates.set(simulationId, { at: now, value });
+    value.catch(() => this.runStates.delete(simulationId));
+    return value;
   }
 
   /**
@@ -195,15 +220,19 @@ export class TaskRunner {
     };
   }
 
-  private async record(taskId: string, version: number, events: NewEvent[], state: TaskState, env: TaskEnv | null): Promise<void> {
+  /** Appends the step's events at the version read (with what an end or a suspension entails, in the same transaction). */
+  private async record(taskId: string, version: number, events: NewEvent[], state: TaskState, env: TaskEnv | null): Promise<StoredEvent[]> {
     const task = state.task!;
     const metadata = { simulationId: task.simulationId, correlationId: taskId, actor: 'agent-execution' };
-    await this.store.transaction(async (tx) => {
-      await this.store.append(taskStream(taskId), events, { expectedVersion: version, metadata }, tx);
+    const suspended = events.some((e) => e.type === AgentTaskSuspended.type);
+    const ended = events.find((e) => e.type === AgentTaskEnded.type)?.data as EventData<typeof AgentTaskEnded> | undefined;
+    // Most steps append to the task stream alone: one statement, no transaction around it.
+    if (!suspended && !ended) return (await this.store.append(taskStream(taskId), events, { expectedVersion: version, metadata })).events;
+    return this.store.transaction(async (tx) => {
+      const { events: stored } = await this.store.append(taskStream(taskId), events, { expectedVersion: version, metadata }, tx);
       // Listed with the suspension itself, so a resume finds every suspended task.
-      if (events.some((e) => e.type === AgentTaskSuspended.type)) await this.context.taskSuspended(tx, task.simulationId, taskId);
-      const ended = events.find((e) => e.type === AgentTaskEnded.type)?.data as EventData<typeof AgentTaskEnded> | undefined;
-      if (!ended) return;
+      if (suspended) await this.context.taskSuspended(tx, task.simulationId, taskId);
+      if (!ended) return stored;
       const effort = { turns: ended.turns, promptTokens: ended.promptTokens, completionTokens: ended.completionTokens };
       const common = { simulationId: task.simulationId, sprint: task.sprint, teamId: task.teamId, featureId: task.featureId, taskId, effort };
       const outcome =
@@ -215,6 +244,7 @@ export class TaskRunner {
         .catch((err) => {
           if (!(err instanceof DuplicateEventError)) throw err;
         });
+      return stored;
     });
   }
 
