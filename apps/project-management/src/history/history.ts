@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { simulationStream } from '@swe-sim/contracts';
+import { simulationQueueStream, simulationStream } from '@swe-sim/contracts';
 import { Checkpoint, EventStore, StoredEvent } from '@swe-sim/event-store';
 import { assertNotBeyond, encodeEventCursor, laterCheckpoint } from '../api/cursor';
 
@@ -37,9 +37,10 @@ export const toHistoryEvent = (e: StoredEvent): HistoryEvent => ({
 export class History {
   constructor(private readonly store: EventStore) {}
 
-  /** 404 SIMULATION_NOT_FOUND for a simulation that never started. */
+  /** 404 SIMULATION_NOT_FOUND for a simulation that was never asked for (one waiting in the queue exists: its history is empty until it starts). */
   async assertSimulationExists(simulationId: string): Promise<void> {
-    if ((await this.store.streamVersion(simulationStream(simulationId))) === null) {
+    const exists = async (streamId: string) => (await this.store.streamVersion(streamId)) !== null;
+    if (!(await exists(simulationStream(simulationId))) && !(await exists(simulationQueueStream(simulationId)))) {
       throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
     }
   }

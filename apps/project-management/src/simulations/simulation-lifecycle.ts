@@ -15,8 +15,14 @@ export type Append = (streamId: string, events: readonly NewEvent[], options: { 
 export class SimulationLifecycle {
   constructor(private readonly store: EventStore) {}
 
-  /** `requestedAt`: the position of the last request for a slot (SimulationQueued), for first come, first served. */
-  async load(simulationId: string, db?: Queryable): Promise<{ state: LifecycleState; simulationVersion: number; queueVersion: number; requestedAt: number }> {
+  /**
+   * `requestedAt`: the position of the last request for a slot (SimulationQueued), for first come,
+   * first served; `requestedBy`: its actor and correlation, which what admits it carries on.
+   */
+  async load(
+    simulationId: string,
+    db?: Queryable,
+  ): Promise<{ state: LifecycleState; simulationVersion: number; queueVersion: number; requestedAt: number; requestedBy: Partial<EventMetadata> }> {
     const [queue, simulation] = await Promise.all([
       this.store.readStream(simulationQueueStream(simulationId), {}, db),
       this.store.readStream(simulationStream(simulationId), {}, db),
@@ -27,6 +33,7 @@ export class SimulationLifecycle {
       simulationVersion: simulation.length,
       queueVersion: queue.length,
       requestedAt: queue[queue.length - 1]?.globalPosition ?? simulation[0]?.globalPosition ?? 0,
+      requestedBy: queue.length ? { actor: queue[queue.length - 1].metadata.actor, correlationId: queue[queue.length - 1].metadata.correlationId } : {},
     };
   }
 
@@ -40,7 +47,7 @@ export class SimulationLifecycle {
   ): Promise<{ state: LifecycleState; events: StoredEvent[] }> {
     const append: Append = options.append ?? ((streamId, events, o) => this.store.append(streamId, events, o, options.db));
     for (let attempt = 0; ; attempt++) {
-      const { state, simulationVersion, queueVersion } = await this.load(command.simulationId, options.db);
+      const { state, simulationVersion, queueVersion, requestedBy } = await this.load(command.simulationId, options.db);
       const decided = lifecycleDecider.decide(command, state);
       if (decided.length === 0) return { state, events: [] };
       // One decision is one event, and one stream: the queue's for a request, the simulation's for the rest.
@@ -51,7 +58,8 @@ export class SimulationLifecycle {
         const r = await append(streamId, decided, {
           expectedVersion: version === 0 ? 'no_stream' : version,
           // Waiting is not part of a simulation's history: queue events carry no simulation (see SimulationQueued).
-          metadata: { ...options.metadata, simulationId: queued ? null : command.simulationId },
+          // An admitted start or resume is the request's (who asked for it, its correlation), recorded now.
+          metadata: { ...options.metadata, ...(command.type === 'AdmitSimulation' ? requestedBy : {}), simulationId: queued ? null : command.simulationId },
         });
         return { state: decided.reduce(lifecycleDecider.evolve, state), events: r.events };
       } catch (err) {

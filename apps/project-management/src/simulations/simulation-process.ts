@@ -213,6 +213,11 @@ export function processInput(
   if (hasEnded(state)) return { state, reactions: [] };
   if (state.suspension) return whileSuspended(structuredClone(state), input, recordedAt);
   if (state.status === 'queued') return whileQueued(state, input, recordedAt);
+  if (input.type === 'AgentTaskSuspended' && (input.data.resumptions ?? Infinity) < (state.resumptions ?? 0)) {
+    // Decided before the last resume (the task saw fewer resumptions than there have been): it belongs
+    // to the episode that resume ended, and the task goes on after it — not a new fault.
+    return { state, reactions: [] };
+  }
   const result = input.type === 'AgentTaskSuspended' ? suspend(structuredClone(state), input.data, recordedAt) : step(structuredClone(state), input, recordedAt);
   const s = result.state;
   if (hasEnded(s) || s.suspension) return result;

@@ -261,6 +261,16 @@ describe('simulation process', () => {
       expect(twice.state).toMatchObject({ status: 'planning', resumptions: 2 });
     });
 
+    it('takes a suspension decided before the last resume (fewer resumptions than there have been) for the old episode, not a new fault', () => {
+      const s = aStart({ capacity: 10 });
+      const sim = s.simulationId;
+      const stale: [ProcessInput['type'], unknown] = ['AgentTaskSuspended', { taskId: 't1.f2.1', simulationId: sim, step: 'sandbox', code: 'SIMULATION_SUSPENDED', reason: 'the simulation is suspended', resumptions: 0 }];
+      const fresh: [ProcessInput['type'], unknown] = ['AgentTaskSuspended', { taskId: 't1.f2.1', simulationId: sim, step: 'llm', code: 'LLM_UNAVAILABLE', reason: '503', resumptions: 1 }];
+      const base = [...running(sim), suspended(sim), resumed(sim)];
+      expect(run(s, [...base, stale])).toMatchObject({ reactions: [], state: { status: 'running' } });
+      expect(run(s, [...base, fresh]).types).toEqual(['SimulationFailed']);
+    });
+
     it('waits queued while its resume has no slot', () => {
       const s = aStart({ capacity: 10 });
       const sim = s.simulationId;

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, NotFoundException, Param, Query, Req, Res } fr
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { once } from 'node:events';
 import { z } from 'zod';
-import { simulationStream } from '@swe-sim/contracts';
+import { simulationQueueStream, simulationStream } from '@swe-sim/contracts';
 import { EventStore, StructuredLogger } from '@swe-sim/event-store';
 import { ApiErrors, LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
@@ -55,7 +55,8 @@ export class ExportSimulationHttpController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    if ((await this.store.streamVersion(simulationStream(id))) === null) {
+    // A simulation waiting in the queue exists (its history is empty until it starts).
+    if ((await this.store.streamVersion(simulationStream(id))) === null && (await this.store.streamVersion(simulationQueueStream(id))) === null) {
       throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
     }
     const lines = q.format === 'chat' ? this.exporter.chat(id, { metadata: q.metadata === 'true' }) : this.exporter.events(id);
