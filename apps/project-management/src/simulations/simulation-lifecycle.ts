@@ -23,10 +23,9 @@ export class SimulationLifecycle {
     simulationId: string,
     db?: Queryable,
   ): Promise<{ state: LifecycleState; simulationVersion: number; queueVersion: number; requestedAt: number; requestedBy: Partial<EventMetadata> }> {
-    const [queue, simulation] = await Promise.all([
-      this.store.readStream(simulationQueueStream(simulationId), {}, db),
-      this.store.readStream(simulationStream(simulationId), {}, db),
-    ]);
+    // One after the other: `db` may be one client (a transaction), which runs one query at a time.
+    const queue = await this.store.readStream(simulationQueueStream(simulationId), {}, db);
+    const simulation = await this.store.readStream(simulationStream(simulationId), {}, db);
     const events = [...queue, ...simulation].sort((a, b) => a.globalPosition - b.globalPosition) as unknown as LifecycleEvent[];
     return {
       state: events.reduce(lifecycleDecider.evolve, lifecycleDecider.initialState),
