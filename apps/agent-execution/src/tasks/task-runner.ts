@@ -114,13 +114,15 @@ export class TaskRunner {
   private async next(taskId: string, state: TaskState, version: number, envOf: () => Promise<TaskEnv>): Promise<'stop' | 'read' | StoredEvent[]> {
     const simulationId = state.task?.simulationId;
     if (state.suspended) {
-      const run = await this.context.runState(simulationId!);
+      const run = await this.runStateOf(simulationId!, { fresh: true });
       if (run.ended || run.suspended || run.resumptions <= (state.suspended.resumptions ?? 0)) return 'stop';
       return this.record(taskId, version, [{ type: AgentTaskResumed.type, data: { taskId, resumption: run.resumptions } }], state, null);
     }
     let action = nextAction(state);
     if (action.kind === 'none') return 'stop';
-    const run = action.kind === 'end' ? null : await this.runStateOf(simulationId!);
+    let run = action.kind === 'end' ? null : await this.runStateOf(simulationId!);
+    // Suspending is rare and must not act on a state a resume has already replaced: read it fresh.
+    if (run?.suspended) run = await this.runStateOf(simulationId!, { fresh: true });
     // A simulation that ended (cancelled, out of budget) stops its tasks at the next step.
     if (run?.ended) action = { kind: 'end', outcome: 'abandoned', code: 'CANCELLED', reason: `the simulation ended: ${run.ended}` };
     const env = await envOf();
@@ -146,10 +148,10 @@ export class TaskRunner {
    * The simulation's run state, read at most once a second per simulation: every step asks (has it
    * been cancelled, suspended?), and a second's delay in noticing is nothing to a task.
    */
-  private runStateOf(simulationId: string): ReturnType<SimulationContextRepository['runState']> {
+  private runStateOf(simulationId: string, options: { fresh?: boolean } = {}): ReturnType<SimulationContextRepository['runState']> {
     const now = Date.now();
     const cached = this.runStates.get(simulationId);
-    if (cached && now - cached.at < RUN_STATE_TTL_MS) return cached.value;
+    if (cached && !options.fresh && now - cached.at < RUN_STATE_TTL_MS) return cached.value;
     if (this.runStates.size > 10_000) this.runStates.clear();
     const value = this.context.runState(simulationId);
     this.runStates.set(simulationId, { at: now, value });

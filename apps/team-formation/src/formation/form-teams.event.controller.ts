@@ -54,8 +54,9 @@ export class FormTeamsEventController {
     const simulation = await this.store.readStream(simulationStream(ended.simulationId), {}, tx);
     const [first] = simulation;
     if (!first || first.type !== SimulationStarted.type) return;
-    // The last sprint's end comes with the simulation's (one transaction): no review after that.
-    if (simulation.some((e) => SIMULATION_ENDS.has(e.type))) return;
+    // The last sprint's end comes with the simulation's (one transaction): no review after that. A
+    // resumable failure (infrastructure) is no end: the sprint ends after the resume, and is reviewed.
+    if (simulation.some((e) => SIMULATION_ENDS.has(e.type) && !(e.data as { resumable?: boolean }).resumable)) return;
     const stream = formationStream(ended.simulationId);
     const history = await this.store.readStream(stream, {}, tx);
     const events = reviewTeams(history as unknown as FormationEvent[], first.data as EventData<typeof SimulationStarted>, ended);
