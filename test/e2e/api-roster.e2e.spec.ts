@@ -47,7 +47,11 @@ describe('project-management roster', () => {
     const project = await call('POST', '/projects', aProjectBody());
     const sim = await call('POST', `/projects/${project.body.projectId}/simulations`, {});
     expect(sim.status).toBe(201);
-    const started = await db.pool.query(`SELECT data FROM events WHERE type = 'SimulationStarted' AND simulation_id = $1`, [sim.body.simulationId]);
-    expect(started.rows[0].data.config.roster.map((p: any) => p.personaId)).toContain('grace');
+    // Admitted through the run queue: recorded a moment after the answer.
+    const started = await eventually(async () => {
+      const r = await db.pool.query(`SELECT data FROM events WHERE type = 'SimulationStarted' AND simulation_id = $1`, [sim.body.simulationId]);
+      return r.rows[0];
+    }, 10_000, 'simulation started');
+    expect(started.data.config.roster.map((p: any) => p.personaId)).toContain('grace');
   });
 });

@@ -74,7 +74,11 @@ describe('backlog decomposed by the product-manager agent', () => {
 
     const started = await stack.post(`/projects/${good}/simulations`, { seed: 3 });
     expect(started.status).toBe(201);
-    const [simStarted] = await streamEvents(`simulation-${started.body.simulationId}`);
+    // Admitted through the run queue: recorded a moment after the answer.
+    const [simStarted] = await eventually(async () => {
+      const events = await streamEvents(`simulation-${started.body.simulationId}`);
+      return events.length ? events : undefined;
+    }, 10_000, 'simulation started');
     expect(simStarted.type).toBe('SimulationStarted');
     expect(simStarted.data.project.backlog).toEqual(project.backlog);
   });
