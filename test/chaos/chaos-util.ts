@@ -4,7 +4,6 @@
  * and from `npm run chaos` (compiled), and its own compilation emits nothing but test/chaos.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
 export const REPO_ROOT = (() => {
@@ -44,32 +43,13 @@ export interface MigrateModule {
   migrate(databaseUrl: string, log?: (line: string) => void): Promise<string[]>;
 }
 
-/** A port the OS says is free now (on 127.0.0.1). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A port the OS says is free now (on 127.0.0.1): the test library's, from the build. */
+export const freePort = (): Promise<number> => fromDist<{ freePort(): Promise<number> }>('libs/testing/src/processes.js').freePort();
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** A seeded PRNG (mulberry32): the kill schedule of a CHAOS_SEED is the same (the system's timing is not). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The repository's seeded PRNG (mulberry32): the kill schedule of a CHAOS_SEED is the same (the system's timing is not). */
+export const prng = (seed: number): (() => number) => fromDist<{ mulberry32(seed: number): () => number }>('libs/kit/src/prng.js').mulberry32(seed);
 
 export interface HttpResult {
   status: number;

@@ -5,11 +5,15 @@ import { Queryable } from '@swe-sim/event-store';
 import { PG_POOL } from '@swe-sim/service-runtime';
 
 export type SimulationContext = EventData<typeof SimulationStarted>;
+
+const STARTED_CACHE_SIZE = 500;
 export type TeamContext = EventData<typeof TeamFormed>;
 
 /** ae_simulations and ae_teams: what agents need to know of their simulation and team. */
 @Injectable()
 export class SimulationContextRepository {
+  private readonly started = new Map<string, SimulationContext>();
+
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async saveSimulation(db: Queryable, started: SimulationContext): Promise<void> {
@@ -79,9 +83,18 @@ export class SimulationContextRepository {
     await db.query('INSERT INTO ae_suspended_tasks (simulation_id, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [simulationId, taskId]);
   }
 
+  /**
+   * The simulation's SimulationStarted. It never changes once recorded, so it is kept in memory
+   * (the most recent few hundred): every vote, task run and planning step asks for it.
+   */
   async simulation(simulationId: string, db: Queryable = this.pool): Promise<SimulationContext | null> {
+    const cached = this.started.get(simulationId);
+    if (cached) return cached;
     const r = await db.query('SELECT started FROM ae_simulations WHERE simulation_id = $1', [simulationId]);
-    return r.rowCount ? r.rows[0].started : null;
+    if (!r.rowCount) return null;
+    if (this.started.size >= STARTED_CACHE_SIZE) this.started.delete(this.started.keys().next().value!);
+    this.started.set(simulationId, r.rows[0].started);
+    return r.rows[0].started;
   }
 
   async team(simulationId: string, teamId: string, db: Queryable = this.pool): Promise<TeamContext | null> {
