@@ -79,6 +79,17 @@ export class SimulationContextRepository {
     return r.rows.map((x: { task_id: string }) => x.task_id).sort();
   }
 
+  /** A vote suspended by infrastructure: its request, asked again (under a new id) on resume. */
+  async voteSuspended(db: Queryable, simulationId: string, requestId: string, request: unknown): Promise<void> {
+    await db.query('INSERT INTO ae_suspended_votes (simulation_id, request_id, request) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [simulationId, requestId, JSON.stringify(request)]);
+  }
+
+  /** The suspended votes of a resumed simulation, taken off the list (the caller asks them again). */
+  async takeSuspendedVotes(db: Queryable, simulationId: string): Promise<{ requestId: string; request: Record<string, unknown> }[]> {
+    const r = await db.query('DELETE FROM ae_suspended_votes WHERE simulation_id = $1 RETURNING request_id, request', [simulationId]);
+    return r.rows.map((x: { request_id: string; request: Record<string, unknown> }) => ({ requestId: x.request_id, request: x.request })).sort((a, b) => a.requestId.localeCompare(b.requestId));
+  }
+
   async taskSuspended(db: Queryable, simulationId: string, taskId: string): Promise<void> {
     await db.query('INSERT INTO ae_suspended_tasks (simulation_id, task_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [simulationId, taskId]);
   }

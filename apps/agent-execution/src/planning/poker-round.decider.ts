@@ -1,10 +1,11 @@
-import { EstimateAgreed, EstimateCast, EstimatesDiverged, EventData, PlanningPokerRoundStarted, STORY_POINTS, StoryPoints } from '@swe-sim/contracts';
+import { EstimateAgreed, EstimateCast, EstimatesDiverged, EventData, PlanningPokerRoundStarted, STORY_POINTS, StoryPoints, EstimateSuspended } from '@swe-sim/contracts';
 
 export type PokerEvent =
   | { type: 'PlanningPokerRoundStarted'; data: EventData<typeof PlanningPokerRoundStarted> }
   | { type: 'EstimateCast'; data: EventData<typeof EstimateCast> }
   | { type: 'EstimatesDiverged'; data: EventData<typeof EstimatesDiverged> }
-  | { type: 'EstimateAgreed'; data: EventData<typeof EstimateAgreed> };
+  | { type: 'EstimateAgreed'; data: EventData<typeof EstimateAgreed> }
+  | { type: 'EstimateSuspended'; data: EventData<typeof EstimateSuspended> };
 
 export type PokerCommand =
   | { type: 'CastEstimate'; data: Omit<EventData<typeof EstimateCast>, 'simulationId' | 'sprint' | 'featureId'> }
@@ -27,6 +28,8 @@ export function evolvePoker(state: PokerState, event: PokerEvent): PokerState {
       return { ...state, votes: { ...state.votes, [event.data.voter]: { points: event.data.points, rationale: event.data.rationale } } };
     case 'EstimatesDiverged':
       return state; // the next round's start resets the votes
+    case 'EstimateSuspended':
+      return state; // the infrastructure's: the vote is asked again on resume
     case 'EstimateAgreed':
       return { ...state, status: 'agreed' };
     default: {

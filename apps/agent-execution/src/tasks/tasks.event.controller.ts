@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AgentTaskRunRequested, AgentTaskStarted, EventData, FeatureAssigned, SimulationResumed, taskIdOf, taskStream } from '@swe-sim/contracts';
+import { AgentTaskRunRequested, AgentTaskStarted, EstimateRequested, EventData, FeatureAssigned, SimulationResumed, taskIdOf, taskStream } from '@swe-sim/contracts';
 import { derivedId } from '@swe-sim/event-store';
 import { EventStoreContext } from '@swe-sim/transport';
 import { SimulationContextRepository } from '../context/simulation-context.repository';
@@ -38,5 +38,9 @@ export class TasksEventController {
   async onSimulationResumed(@Payload() r: EventData<typeof SimulationResumed>, @Ctx() ctx: EventStoreContext) {
     const suspended = await this.context.markResumed(ctx.getTx()!, r.simulationId, r.resumption);
     for (const taskId of suspended) await ctx.request(AgentTaskRunRequested.type, { taskId }, derivedId('run-task', taskId, 'resume', r.resumption));
+    // Votes suspended in planning: asked again (their attempts go on past the earlier episode's).
+    for (const vote of await this.context.takeSuspendedVotes(ctx.getTx()!, r.simulationId)) {
+      await ctx.request(EstimateRequested.type, vote.request, derivedId(vote.requestId, 'resume', r.resumption));
+    }
   }
 }

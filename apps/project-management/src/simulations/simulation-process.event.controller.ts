@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { EventData, EstimateSuspended } from '@swe-sim/contracts';
 import { EventStoreContext } from '@swe-sim/transport';
 import { ProcessInput, hasEnded, processInput, queueProcess, startProcess } from './simulation-process';
 import { SimulationsRepository } from './simulations.repository';
@@ -39,6 +40,12 @@ export class SimulationProcessEventController {
   @EventPattern('AgentTaskSuspended')
   onTaskSuspended(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
     return this.handle('AgentTaskSuspended', data, ctx);
+  }
+  /** A vote suspended in planning stops the simulation as a suspended task does. */
+  @EventPattern('EstimateSuspended')
+  onEstimateSuspended(@Payload() v: EventData<typeof EstimateSuspended>, @Ctx() ctx: EventStoreContext) {
+    const vote = `vote of ${v.voter} on ${v.featureId} (sprint ${v.sprint}, round ${v.round})`;
+    return this.handle('AgentTaskSuspended', { taskId: vote, simulationId: v.simulationId, step: 'estimate', code: v.code, reason: v.reason, resumptions: v.resumptions }, ctx);
   }
 
   @EventPattern('TeamFormed')

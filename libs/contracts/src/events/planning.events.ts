@@ -102,6 +102,28 @@ export const EstimateRequested = defineEvent({
     .strict(),
 });
 
+/**
+ * A voter's LLM kept failing for infrastructure reasons past the bound: the vote is not cast (no
+ * fallback: a down LLM is no opinion), the simulation fails resumable, and the vote is asked again
+ * when it is resumed. Like a task's suspension, the infrastructure's, not a decision.
+ */
+export const EstimateSuspended = defineEvent({
+  type: 'EstimateSuspended',
+  version: 1,
+  schema: z
+    .object({
+      ...teamFeatureInSprint,
+      round: z.number().int().positive(),
+      voter: slugIdSchema,
+      code: z.string().min(1).max(100),
+      reason: z.string().max(4000),
+      /** The simulation's resumptions so far: the vote is asked again after the next one. */
+      resumptions: z.number().int().nonnegative(),
+    })
+    .strict(),
+  streamOf: (d) => pokerStream(d.simulationId, d.sprint, d.featureId),
+});
+
 export const EstimateAgreed = defineEvent({
   type: 'EstimateAgreed',
   version: 1,
@@ -170,6 +192,7 @@ export const PLANNING_EVENTS = [
   SprintPlanningStarted,
   PlanningPokerRoundStarted,
   EstimateRequested,
+  EstimateSuspended,
   EstimateCast,
   EstimatesDiverged,
   EstimateAgreed,

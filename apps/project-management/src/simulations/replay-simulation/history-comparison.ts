@@ -40,7 +40,7 @@ const ABOUT_THE_RUN: ReadonlySet<string> = new Set([SimulationReplayCompared.typ
  * none), and must still be identical in everything the simulation reports.
  */
 // SimulationQueued too: waiting for a slot decides nothing (its events carry no simulation, but a history given whole may hold them).
-const INFRASTRUCTURE: ReadonlySet<string> = new Set(['TaskStepInterrupted', 'AgentTaskSuspended', 'AgentTaskResumed', 'SimulationResumed', 'SimulationQueued']);
+const INFRASTRUCTURE: ReadonlySet<string> = new Set(['TaskStepInterrupted', 'AgentTaskSuspended', 'AgentTaskResumed', 'EstimateSuspended', 'SimulationResumed', 'SimulationQueued']);
 const isInfrastructure = (e: ComparedEvent) => INFRASTRUCTURE.has(e.type) || (e.type === 'SimulationFailed' && (e.data as { resumable?: boolean }).resumable === true);
 
 /**
