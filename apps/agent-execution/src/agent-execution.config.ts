@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { llmConfigSchema } from './llm/llm.config';
+
+/**
+ * agent-execution's settings: the LLM's, and a higher default for requests handled at once. Every
+ * running agent task is one request for its whole life, and most of that life it waits (on the LLM,
+ * on a sandbox) holding no connection: with 64, fifty running simulations' tasks filled the slots
+ * and the votes and tasks behind them could not send their LLM calls (0.61 of the available in
+ * flight with 200 simulations queued behind 50 running).
+ */
+export const agentExecutionConfigSchema = llmConfigSchema.extend({
+  REQUEST_CONCURRENCY: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(10_000).default(512),
+});
