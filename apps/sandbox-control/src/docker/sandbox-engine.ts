@@ -35,6 +35,9 @@ import {
   SandboxSpec,
 } from './sandbox-types';
 import { Semaphore } from './semaphore';
+import { withEngineDeadline } from './engine-deadline';
+
+const DEFAULT_ENGINE_DEADLINE_MS = 60_000;
 import { killGroupArgv, SandboxCommand, timeoutWrappedArgv, TIMEOUT_EXIT_CODES } from './timeout-command';
 import { PooledContainer, WarmPool, warmPoolKey, WarmPoolOptions } from './warm-pool';
 import { assertSafeWorkspaceHostPath } from './workspace-host-path';
@@ -50,6 +53,8 @@ export interface SandboxEngineOptions {
   allowedWorkspaceRoots?: string[];
   /** Concurrent container creates+starts; the engine has timed out at ~16. Default 8. */
   maxConcurrentCreates?: number;
+  /** How long a container create or start may take before it is abandoned as an engine error (default 60 s). */
+  engineDeadlineMs?: number;
   defaultLimits?: Partial<SandboxLimits>;
   defaultRuntime?: string;
   /** How long to wait for a trailing `oom` event after an exit 137. Default 300 ms. */
@@ -250,19 +255,21 @@ export class SandboxEngine {
     { background = false } = {},
   ): Promise<{ containerId: string; started: Promise<void> }> {
     await this.createSlots.acquire();
+    const deadlineMs = this.options.engineDeadlineMs ?? DEFAULT_ENGINE_DEADLINE_MS;
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer(opts);
+      container = await withEngineDeadline(`creating ${opts.name}`, deadlineMs, (abortSignal) => this.docker.createContainer({ ...opts, abortSignal } as Docker.ContainerCreateOptions));
     } catch (err) {
       this.createSlots.release();
       throw err;
     }
-    const started = container
-      .start()
+    // The slot is given back once the start has settled or passed its deadline, and a container whose
+    // start failed has been removed (within a deadline too: the removal may hang like the start).
+    const started = withEngineDeadline(`starting ${opts.name}`, deadlineMs, (abortSignal) => container.start({ abortSignal }))
       .then(
         () => undefined,
         async (err: unknown) => {
-          await container.remove({ force: true }).catch(() => undefined);
+          await withEngineDeadline(`removing ${opts.name}`, deadlineMs, (abortSignal) => container.remove({ force: true, abortSignal })).catch(() => undefined);
           throw err;
         },
       )
