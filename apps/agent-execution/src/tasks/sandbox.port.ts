@@ -8,6 +8,9 @@ import { SimulationOrigin, sharedByOrigin } from '../replay/simulation-origin';
 import { RequestIds } from './request-keys';
 import { codeOf, isInfrastructureCode } from './infrastructure-fault';
 
+/** How long a release waits for sandbox-control's answer before the task goes on without it. */
+const RELEASE_WAIT_MS = 10_000;
+
 /** A replay's step asked the sandbox something the original did not (not a SANDBOX_ code: the runner, not the agent, handles it). */
 export class SandboxReplayDivergenceError extends SweSimError {
   constructor(message: string) {
@@ -85,12 +88,16 @@ export class SandboxPort {
   }
 
   /**
-   * Asks for the release without waiting for sandbox-control's answer: the request is durable once
-   * stored, and a task must not wait on a service that is down to stop using a sandbox (if even the
-   * request is lost, the reaper removes the sandbox when its owner task ends).
+   * Asks for the release and waits for sandbox-control's answer a few seconds at most: normally it
+   * comes in milliseconds (so a task that ends has its sandboxes gone), but a task must not wait on a
+   * service that is down to stop using a sandbox. The request is durable once stored, and if even it
+   * is lost, the reaper removes the sandbox when its owner task ends.
    */
   async release(ids: RequestIds, sandboxId: string): Promise<void> {
-    void this.send('SandboxReleased', { sandboxId, reason: 'task ended' }, ids).catch(() => undefined);
+    const answered = this.send('SandboxReleased', { sandboxId, reason: 'task ended' }, ids).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([answered, new Promise((r) => (timer = setTimeout(r, RELEASE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 }
 
