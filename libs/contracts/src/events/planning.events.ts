@@ -89,17 +89,18 @@ export const EstimatesDiverged = defineEvent({
   streamOf: (d) => pokerStream(d.simulationId, d.sprint, d.featureId),
 });
 
+/** One voter's vote in one round of a feature's poker (asked for, or suspended). */
+const vote = {
+  ...teamFeatureInSprint,
+  round: z.number().int().positive(),
+  voter: slugIdSchema,
+};
+
 /** agent-execution asks itself for one vote (a request, so that votes run concurrently and durably). */
 export const EstimateRequested = defineEvent({
   type: 'EstimateRequested',
   version: 1,
-  schema: z
-    .object({
-      ...teamFeatureInSprint,
-      round: z.number().int().positive(),
-      voter: slugIdSchema,
-    })
-    .strict(),
+  schema: z.object(vote).strict(),
 });
 
 /**
@@ -112,9 +113,7 @@ export const EstimateSuspended = defineEvent({
   version: 1,
   schema: z
     .object({
-      ...teamFeatureInSprint,
-      round: z.number().int().positive(),
-      voter: slugIdSchema,
+      ...vote,
       code: z.string().min(1).max(100),
       reason: z.string().max(4000),
       /** The simulation's resumptions so far: the vote is asked again after the next one. */
