@@ -5,9 +5,10 @@ import { Queryable } from '@swe-sim/event-store';
 import { PG_POOL } from '@swe-sim/service-runtime';
 
 export type SimulationContext = EventData<typeof SimulationStarted>;
-
-const STARTED_CACHE_SIZE = 500;
 export type TeamContext = EventData<typeof TeamFormed>;
+
+/** SimulationStarted kept in memory for this many simulations (each one a project snapshot). */
+const STARTED_CACHE_SIZE = 500;
 
 /** ae_simulations and ae_teams: what agents need to know of their simulation and team. */
 @Injectable()
@@ -51,11 +52,6 @@ export class SimulationContextRepository {
 
   async markEnded(db: Queryable, simulationId: string, how: string): Promise<void> {
     await db.query('UPDATE ae_simulations SET ended = $2 WHERE simulation_id = $1 AND ended IS NULL', [simulationId, how]);
-  }
-
-  /** How the simulation ended ('SimulationCancelled: …'), or null while it runs. */
-  async ended(simulationId: string): Promise<string | null> {
-    return (await this.runState(simulationId)).ended;
   }
 
   /**

@@ -179,7 +179,7 @@ export class TaskRunner {
       if (fault.sandboxLost && state.sandbox && !state.sandbox.lost) await env.port.release(env.keys.ids('release', state.sandbox.generation), state.sandbox.sandboxId);
       if (attempt >= this.policy.maxAttempts || state.faults + 1 >= this.policy.maxFaultsPerTask) {
         const reason = `${action.kind} failed ${attempt} times (${state.faults + 1} faults in this task); last: ${fault.code}: ${fault.message}`;
-        const run = await this.context.runState(state.task!.simulationId);
+        const run = await this.runStateOf(state.task!.simulationId, { fresh: true });
         return this.suspension(taskId, state, env, action.kind, fault.code, reason, run.resumptions);
       }
       const interrupted: EventData<typeof TaskStepInterrupted> = {
@@ -367,8 +367,13 @@ export class TaskRunner {
     );
     const sandboxId = `a${short(taskId)}i${attempt}${s.stepAttempts ? `r${retryOrdinal(s)}` : ''}`;
     await env.port.create(key('sandbox'), sandboxId, REPO_TEAM, env.sim.project.stack, taskId);
-    const run = await env.port.run(key('candidate'), sandboxId, candidateScript(task.branch, acceptance, env.sim.project.acceptance.command, tests), 300_000);
-    await env.port.release(key('release'), sandboxId);
+    let run: Awaited<ReturnType<SandboxPort['run']>>;
+    try {
+      run = await env.port.run(key('candidate'), sandboxId, candidateScript(task.branch, acceptance, env.sim.project.acceptance.command, tests), 300_000);
+    } finally {
+      // Also when the run is cut off: a retry makes a candidate of its own, this one is done with.
+      await env.port.release(key('release'), sandboxId);
+    }
 
     if (run.exitCode === 3 && run.stdout.startsWith('MERGE_CONFLICT')) {
       const files = run.stdout.split('\n').slice(1).filter((l) => l && !l.includes(' ')).slice(0, 100);
