@@ -29,12 +29,12 @@ export class SandboxControlOwnerEnds1764300014700 implements MigrationInterface 
     await q.query(`
       INSERT INTO sc_owner_ends (owner_kind, owner_id, simulation_id, ended_position, end_type)
       SELECT DISTINCT ON (data->>'simulationId') 'simulation', data->>'simulationId', simulation_id, global_position, type
-      FROM events WHERE type IN ('SimulationCompleted', 'SimulationFailed', 'SimulationCancelled')
+      FROM events WHERE type IN ('SimulationCompleted', 'SimulationFailed', 'SimulationCancelled') AND data ? 'simulationId'
       ORDER BY data->>'simulationId', global_position DESC`);
     await q.query(`
       INSERT INTO sc_owner_ends (owner_kind, owner_id, simulation_id, ended_position, end_type)
       SELECT DISTINCT ON (data->>'taskId') 'task', data->>'taskId', simulation_id, global_position, type
-      FROM events WHERE type IN ('AgentTaskEnded', 'AgentTaskSuspended')
+      FROM events WHERE type IN ('AgentTaskEnded', 'AgentTaskSuspended') AND data ? 'taskId'
       ORDER BY data->>'taskId', global_position DESC`);
   }
 

@@ -233,8 +233,10 @@ export class Subscription {
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       this.store.appendedIn(client); // rolled back: nothing to announce
-      // The database went away (a restart, a cut connection): not the events' fault; reconnect and read again.
-      if (err instanceof CheckpointMovedError || isConnectionError(err)) throw err;
+      // The database went away (a restart, a cut connection): not the events' fault; reconnect and read
+      // again. Only when our own connection is really gone — a handler's call to something else that
+      // is down must still count against its event, or a poisoned event would be retried for ever.
+      if (err instanceof CheckpointMovedError || (isConnectionError(err) && !(await this.connectionAlive(client)))) throw err;
       await this.onHandlerFailure(events, err as Error, from, to);
       return true;
     }
@@ -246,6 +248,14 @@ export class Subscription {
     events.forEach((e) => this.attempts.delete(e.id));
     this.options.afterCommit?.(events);
     return events.length === limit;
+  }
+
+  private async connectionAlive(client: Client): Promise<boolean> {
+    if (!this.active) return false;
+    return client.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
   }
 
   private async onHandlerFailure(events: StoredEvent[], err: Error, from: Checkpoint, to: Checkpoint): Promise<void> {

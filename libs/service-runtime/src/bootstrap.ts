@@ -83,7 +83,11 @@ function stopOnSignals(app: INestApplication, logger: JsonLogger, graceMs: numbe
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator will not wait for the grace (what runs stays pending, re-run on start).
+      logger.error('stopping now: second signal', { signal });
+      process.exit(1);
+    }
     stopping = true;
     logger.info('stopping', { signal, graceMs });
     const started = Date.now();

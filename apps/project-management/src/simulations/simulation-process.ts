@@ -146,9 +146,6 @@ export interface SimulationProcess {
 export const hasEnded = (s: Pick<SimulationProcess, 'status' | 'suspension'>) =>
   s.status === 'completed' || s.status === 'cancelled' || (s.status === 'failed' && !s.suspension);
 
-/** Failed resumable (waiting for a resume, or queued for one). */
-export const isSuspended = (s: Pick<SimulationProcess, 'suspension'>) => !!s.suspension;
-
 /** What the process appends in reaction to one input: per stream, with the version it expects. */
 export interface Reaction {
   streamId: string;

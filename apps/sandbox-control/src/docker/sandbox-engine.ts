@@ -483,11 +483,14 @@ export class SandboxEngine {
       // still there? A container killed or removed under the command ends it with 137 (or no
       // status): that is the sandbox going, not the command's result.
       if (exitCode !== 0) {
-        const [counters, state] = await Promise.all([this.readCgroupCounters(container), this.containerState(container)]);
-        if (state !== 'removed' && !state.running) cutOff('died');
+        // Only a kill ends a command with 137 or no status: an ordinary failure (a failing test, a
+        // grep that found nothing) needs no inspect of the container.
+        const killed = exitCode === 137 || exitCode === null;
+        const [counters, state] = await Promise.all([this.readCgroupCounters(container), killed ? this.containerState(container) : null]);
+        if (state && state !== 'removed' && !state.running) cutOff('died');
         if (state === 'removed') cutOff('removed');
         if (goneHow) throw goneError(sandboxId, goneHow);
-        oomFlag = state !== 'removed' && state.oomKilled;
+        oomFlag = !!state && state !== 'removed' && state.oomKilled;
         if (counters) {
           const before = record.counters;
           if (before) {
