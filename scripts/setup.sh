@@ -3,12 +3,23 @@
 #   1. npm dependencies (npm ci when node_modules is missing or older than package-lock.json);
 #   2. PostgreSQL running, with the role and database of DATABASE_URL's defaults;
 #   3. Docker engine and the sandbox images (skip with SWE_SIM_SKIP_DOCKER=1);
-#   4. build and migrations.
+#   4. Debian's chromium, for the dashboard's browser tests (skip with SWE_SIM_SKIP_BROWSER=1);
+#   5. build and migrations.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 log() { echo "[setup] $*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# A fresh machine's package lists can be stale (the mirror has moved on): refresh them before
+# every install, and once more if the install still fails.
+apt_install() {
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" || {
+    sleep 5
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  }
+}
 
 export DATABASE_URL="${DATABASE_URL:-postgres://swe_sim:swe_sim@127.0.0.1:5432/swe_sim}"
 
@@ -23,8 +34,7 @@ case "$DATABASE_URL" in
   *@127.0.0.1:*|*@localhost:*|*@localhost/*|*@127.0.0.1/*)
     if ! command -v pg_ctlcluster >/dev/null 2>&1; then
       log "installing postgresql"
-      as_root apt-get update -q
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+      apt_install postgresql
     fi
     if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
       version=$(ls /etc/postgresql | sort -V | tail -n 1)
@@ -56,7 +66,13 @@ if [ "${SWE_SIM_SKIP_DOCKER:-0}" != "1" ]; then
   log "sandbox images ready"
 fi
 
-# 4. build and migrations
+# 4. a browser for the dashboard's tests (no browser download is reachable: Debian's chromium)
+if [ "${SWE_SIM_SKIP_BROWSER:-0}" != "1" ] && ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium"
+  apt_install chromium
+fi
+
+# 5. build and migrations
 npm run build --silent
 node dist/db/migrate.cli.js
 log "ready"
