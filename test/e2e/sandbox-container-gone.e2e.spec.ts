@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandReply } from '@swe-sim/contracts';
-import { eventually } from '@swe-sim/testing';
+import { eventually, testInstanceId } from '@swe-sim/testing';
 import { stickyDockerProxy } from '../../apps/sandbox-control/src/docker/sandbox-test-support';
 import { failureOf, SandboxControlHarness } from '../support/sandbox-control-harness';
 
@@ -25,12 +25,12 @@ describe('sandbox-control: a command whose sandbox goes from under it', () => {
     const hosts = `unix://${proxy.socketPath}`;
     [sc, fast] = await Promise.all([
       SandboxControlHarness.start({
-        instanceId: `sc-gone-${runId}`,
+        instanceId: testInstanceId('sc-gone'),
         env: { SUBSCRIPTION_POLL_MS: '200', SANDBOX_REAP_INTERVAL_MS: '60000', SANDBOX_DOCKER_HOSTS: hosts },
         client: { requestTimeoutMs: 60_000 },
       }),
       SandboxControlHarness.start({
-        instanceId: `sc-gone-ttl-${runId}`,
+        instanceId: testInstanceId('sc-gone-ttl'),
         env: { SUBSCRIPTION_POLL_MS: '200', SANDBOX_REAP_INTERVAL_MS: '1000', SANDBOX_DOCKER_HOSTS: hosts },
         client: { requestTimeoutMs: 60_000 },
       }),
