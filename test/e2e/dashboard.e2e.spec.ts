@@ -56,6 +56,9 @@ describe('web dashboard', () => {
       return n;
     });
     expect(drawn).toBeGreaterThan(150);
+    // The whole history has arrived once both features are in the board's done column.
+    await page.locator('[data-testid=board] h3', { hasText: 'done (2)' }).waitFor();
+    await page.locator('.at-position[data-at]:not([data-at=""])').waitFor();
     await shot('simulation');
   });
 

@@ -19,7 +19,7 @@ export function ChartsSection({ events, sprints }: { events: HistoryEvent[]; spr
               data={burndownSeries(burndown) as uPlot.AlignedData}
               options={{
                 scales: { x: { time: false } },
-                axes: [{ label: 'features settled' }, { label: 'points left' }],
+                axes: [{ label: 'features settled', incrs: [1] }, { label: 'points left' }],
                 series: [{ label: 'step' }, ...burndown.map((b, i) => ({ label: `sprint ${b.sprint}`, stroke: PALETTE[i % PALETTE.length], width: 3, points: { size: 8 } }))],
               }}
             />

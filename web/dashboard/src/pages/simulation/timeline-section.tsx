@@ -31,6 +31,15 @@ function usePositionView(simulationId: string, position: number | null) {
   return view;
 }
 
+type AgentsAt = Record<string, { working: { featureId: string; as: string }[] }>;
+
+/** The roster's agents at work at a position (the rest of the roster, idle, only counted). */
+function working(state: Record<string, any>) {
+  const agents = Object.entries((state.agents ?? {}) as AgentsAt);
+  const busy = agents.filter(([, a]) => a.working.length > 0);
+  return { busy, idle: agents.length - busy.length };
+}
+
 export function TimelineSection({ simulationId, timeline, at }: { simulationId: string; timeline: TimelineEntry[]; at: number | null }) {
   const index = timelineIndexAt(timeline, at);
   const entry = timeline[index];
@@ -68,9 +77,10 @@ export function TimelineSection({ simulationId, timeline, at }: { simulationId: 
           {view.state && (
             <ul>
               <li>status {view.state.status}, sprint {view.state.sprint?.number}</li>
-              {Object.entries((view.state.agents ?? {}) as Record<string, { working: { featureId: string; as: string }[] }>).map(([agent, a]) => (
-                <li key={agent}>{agent}: {a.working.length ? a.working.map((w) => `${w.as} on ${w.featureId}`).join(', ') : 'idle'}</li>
+              {working(view.state).busy.map(([agent, a]) => (
+                <li key={agent}>{agent}: {a.working.map((w) => `${w.as} on ${w.featureId}`).join(', ')}</li>
               ))}
+              <li>{working(view.state).idle} others idle</li>
             </ul>
           )}
         </div>
