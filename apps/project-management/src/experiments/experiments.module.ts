@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { ProjectsRepository } from '../projects/projects.repository';
 import { ExportSimulationModule } from '../simulations/export-simulation/export-simulation.module';
 import { ReExecutionModule } from '../simulations/re-execution/re-execution.module';
 import { SimulationsModule } from '../simulations/simulations.module';
@@ -34,6 +33,6 @@ import { ResumeExperimentHttpController } from './resume-experiment/resume-exper
     ExportExperimentHttpController,
     ExperimentProcessEventController,
   ],
-  providers: [ProjectsRepository, ExperimentCommands, ExperimentControlHandler, CreateExperimentHandler, ExperimentsRepository, ExperimentExport],
+  providers: [ExperimentCommands, ExperimentControlHandler, CreateExperimentHandler, ExperimentsRepository, ExperimentExport],
 })
 export class ExperimentsModule {}

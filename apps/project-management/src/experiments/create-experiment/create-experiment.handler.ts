@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { EventStore } from '@swe-sim/event-store';
-import { ProjectsRepository } from '../../projects/projects.repository';
+import { ProjectBacklogNotReadyError } from '../../projects/project.decider';
+import { loadProjectState } from '../../projects/project-state';
 import { originalSimulation } from '../../simulations/re-execution/original-simulation';
 import { ExperimentCommands, experimentHttpError } from '../experiment-commands';
 import { CreateExperimentBody, seedsOf } from './experiment-spec';
@@ -14,16 +15,19 @@ import { CreateExperimentBody, seedsOf } from './experiment-spec';
 export class CreateExperimentHandler {
   constructor(
     private readonly commands: ExperimentCommands,
-    private readonly projects: ProjectsRepository,
     private readonly store: EventStore,
   ) {}
 
   async execute(body: CreateExperimentBody) {
     const projectIds = body.design.type === 'seeds' ? body.projects! : [await this.cutOf(body.design.from, body.design.atPosition)];
     for (const projectId of body.design.type === 'seeds' ? projectIds : []) {
-      const project = await this.projects.find(projectId);
-      if (!project) throw new NotFoundException({ code: 'PROJECT_NOT_FOUND', message: `Project ${projectId} not found`, field: 'projects' });
-      if (project.backlogStatus !== 'ready') throw new ConflictException({ code: 'PROJECT_BACKLOG_NOT_READY', message: `Project ${projectId}'s backlog is ${project.backlogStatus}` });
+      // The project's history (not its read model, which may lag a project just created).
+      const project = await loadProjectState(this.store, projectId);
+      if (project.status !== 'created') throw new NotFoundException({ code: 'PROJECT_NOT_FOUND', message: `Project ${projectId} not found`, field: 'projects' });
+      if (project.backlog.status !== 'ready') {
+        const err = new ProjectBacklogNotReadyError(projectId, project.backlog);
+        throw new ConflictException({ code: err.code, message: err.message, ...err.details });
+      }
     }
     const experimentId = randomUUID();
     const seeds = seedsOf(body);

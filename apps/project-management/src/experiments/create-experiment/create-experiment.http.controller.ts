@@ -18,7 +18,7 @@ export class CreateExperimentHttpController {
       'Runs start `concurrency` at a time through the run queue. See docs/experiments.md.',
   })
   @ApiCreatedResponse({ description: '`{experimentId, runs, position}`' })
-  @ApiErrors({ 404: ['PROJECT_NOT_FOUND', 'SIMULATION_NOT_FOUND'], 409: 'PROJECT_BACKLOG_NOT_READY' })
+  @ApiErrors({ 404: ['PROJECT_NOT_FOUND', 'SIMULATION_NOT_FOUND'], 409: ['PROJECT_BACKLOG_PENDING', 'PROJECT_BACKLOG_FAILED'] })
   @Authenticated('write')
   @HttpCode(201)
   create(@Body(new ZodBodyPipe(createExperimentBodySchema)) body: CreateExperimentBody) {

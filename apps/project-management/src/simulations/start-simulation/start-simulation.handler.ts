@@ -1,9 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { DEFAULT_ROSTER, EventData, SimulationQueued, SimulationStarted, backlogStream, projectStream, simulationQueueStream } from '@swe-sim/contracts';
-import { EventStore, Queryable, fold } from '@swe-sim/event-store';
+import { DEFAULT_ROSTER, EventData, SimulationQueued, SimulationStarted, simulationQueueStream } from '@swe-sim/contracts';
+import { EventStore, Queryable } from '@swe-sim/event-store';
 import { CONFIG } from '@swe-sim/service-runtime';
-import { ProjectBacklogNotReadyError, ProjectEvent, ProjectNotFoundError, decideProject, evolveProject, initialProjectState } from '../../projects/project.decider';
+import { ProjectBacklogNotReadyError, ProjectEvent, ProjectNotFoundError, decideProject } from '../../projects/project.decider';
+import { loadProjectState } from '../../projects/project-state';
 import { RosterRepository } from '../../roster/roster.repository';
 import { resolveSimulationConfig, startSimulationBodySchema } from './simulation-config';
 import { z } from 'zod';
@@ -29,9 +30,7 @@ export class StartSimulationHandler {
    */
   async execute(projectId: string, body: z.output<typeof startSimulationBodySchema>, as: StartAs = {}) {
     const db = as.db;
-    // The project's history: its stream, then its backlog's (when a product manager decomposes it).
-    const history = [...(await this.store.readStream(projectStream(projectId), {}, db)), ...(await this.store.readStream(backlogStream(projectId), {}, db))];
-    const state = fold({ evolve: evolveProject, initialState: initialProjectState }, history as unknown as ProjectEvent[]);
+    const state = await loadProjectState(this.store, projectId, db);
     const simulationId = as.simulationId ?? randomUUID();
     // Without a roster of its own, a simulation staffs from the shipped personas and those registered.
     const roster = body.roster ? DEFAULT_ROSTER : [...DEFAULT_ROSTER, ...(await this.roster.registered(db))];
