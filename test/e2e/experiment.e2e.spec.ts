@@ -118,9 +118,9 @@ describe('experiments', () => {
     const chat = lines((await get(`/experiments/${experimentId}/export?format=chat&variant=hot&metadata=true`)).text);
     expect(chat.length).toBeGreaterThan(3);
     expect(chat.every((l) => l.metadata.variant === 'hot' && l.messages[l.messages.length - 1].role === 'assistant')).toBe(true);
-    const done = lines((await get(`/experiments/${experimentId}/export?format=chat&outcome=done&role=engineer&metadata=true`)).text);
+    const done = lines((await get(`/experiments/${experimentId}/export?format=chat&outcome=done&role=driver&metadata=true`)).text);
     expect(done.length).toBeGreaterThan(0);
-    expect(done.every((l) => l.metadata.featureOutcome === 'done' && l.metadata.role === 'engineer')).toBe(true);
+    expect(done.every((l) => l.metadata.featureOutcome === 'done' && l.metadata.role === 'driver')).toBe(true);
     const plain = lines((await get(`/experiments/${experimentId}/export?format=chat&variant=cold`)).text);
     expect(plain.every((l) => l.metadata === undefined)).toBe(true);
     expect((await get(`/experiments/${experimentId}/export?format=preferences`)).status).toBe(200);

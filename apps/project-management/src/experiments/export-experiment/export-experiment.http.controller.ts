@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { personaRoleSchema, slugIdSchema } from '@swe-sim/contracts';
+import { slugIdSchema } from '@swe-sim/contracts';
 import { StructuredLogger } from '@swe-sim/event-store';
 import { ApiErrors, LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
@@ -14,8 +14,8 @@ const exportQuerySchema = z
     format: z.enum(['runs', 'chat', 'preferences']).default('runs'),
     /** chat and preferences: one variant's runs only. */
     variant: slugIdSchema.optional(),
-    /** chat: the calls of one role only. */
-    role: z.union([personaRoleSchema, z.literal('reviewer'), z.literal('product-manager')]).optional(),
+    /** chat: the calls made in one role only (the role the gateway records with each call). */
+    role: z.enum(['driver', 'navigator', 'reviewer', 'estimator', 'product-manager']).optional(),
     /** chat: only the calls of features done (merged with passing tests), or abandoned, in their run. */
     outcome: z.enum(['done', 'abandoned']).optional(),
     /** chat: each line also carries where the call came from (OpenAI's validator refuses unknown keys, so off by default). */
