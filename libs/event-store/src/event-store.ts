@@ -190,6 +190,12 @@ export class EventStore {
     return types;
   }
 
+  /** Those of the streams that have events here. */
+  async existingStreams(streamIds: readonly string[], db: Queryable = this.pool): Promise<string[]> {
+    const r = await db.query('SELECT stream_id FROM streams WHERE stream_id = ANY($1::text[])', [streamIds]);
+    return r.rows.map((row) => row.stream_id as string);
+  }
+
   /** The stream's version (its number of events), or null when it has none. */
   async streamVersion(streamId: string, db: Queryable = this.pool): Promise<number | null> {
     const r = await db.query('SELECT version FROM streams WHERE stream_id = $1', [streamId]);

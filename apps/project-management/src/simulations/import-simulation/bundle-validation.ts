@@ -65,6 +65,8 @@ export interface ValidBundle {
   end: BundleEnd;
   /** Ids of the project's events (to tell whether this installation has that project already). */
   projectEventIds: string[];
+  /** The streams the simulation's events go to: none may exist here yet. */
+  simulationStreams: string[];
   /** Blobs the events name that are neither in the bundle nor absent at its source: this installation must have them. Hash → first line naming it. */
   blobsElsewhere: Map<string, number>;
 }
@@ -124,7 +126,9 @@ export class BundleValidator {
     if (!this.header) this.fail('EMPTY', 1, 'the body is empty');
     if (!this.end) this.fail('END_MISSING', this.lineNo + 1, 'the bundle has no end line: it was cut short');
     const elsewhere = new Map([...this.refs].filter(([h]) => !this.blobs.has(h) && !this.end!.absentBlobs.includes(h)));
-    return { header: this.header!, end: this.end!, projectEventIds: this.projectEventIds, blobsElsewhere: elsewhere };
+    const projectStreamIds = new Set(projectStreams(this.header!.projectId));
+    const simulationStreams = [...this.streamVersions.keys()].filter((s) => !projectStreamIds.has(s));
+    return { header: this.header!, end: this.end!, projectEventIds: this.projectEventIds, simulationStreams, blobsElsewhere: elsewhere };
   }
 
   private onHeader(value: unknown, kind: unknown, n: number) {

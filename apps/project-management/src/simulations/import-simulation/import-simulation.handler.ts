@@ -6,7 +6,7 @@ import { CONFIG } from '@swe-sim/service-runtime';
 import { projectEventToRows } from '../../projects/projects.projection';
 import { ProjectsRepository } from '../../projects/projects.repository';
 import { BundleBlob, BundleEvent, projectStreams, withForkCut } from '../bundle/bundle-format';
-import { processInput, startProcess } from '../simulation-process';
+import { SimulationProcess, processInput, startProcess } from '../simulation-process';
 import { processInputOf } from '../simulation-process-input';
 import { SimulationsRepository } from '../simulations.repository';
 import { BundleInvalidError, BundleValidator, ValidBundle } from './bundle-validation';
@@ -72,22 +72,24 @@ export class ImportSimulationHandler {
       if (before.bundleSha256 === end.sha256) return answer(false, false);
       throw new ConflictException({ code: 'SIMULATION_EXISTS', message: `Simulation ${simulationId} was imported here from another bundle (${before.bundleSha256})` });
     }
-    if ((await this.store.streamVersion(simulationStream(simulationId), tx)) !== null) {
-      throw new ConflictException({ code: 'SIMULATION_EXISTS', message: `Simulation ${simulationId} exists here already` });
+    // Not only its own stream: an event may not land in any stream that exists here (another history's).
+    const taken = await this.store.existingStreams(bundle.simulationStreams, tx);
+    if (taken.length) {
+      throw new ConflictException({ code: 'SIMULATION_EXISTS', message: `Simulation ${simulationId}'s streams exist here already (${taken.slice(0, 3).join(', ')})` });
     }
     const writeProject = await this.projectToWrite(tx, projectId, bundle.projectEventIds);
     const cut = await this.originHere(tx, bundle);
 
     const importedFrom = end.sha256;
     let pending: { recorded: RecordedEvent; stored: Omit<StoredEvent, 'globalPosition' | 'transactionId'> }[] = [];
-    let process: ReturnType<typeof startProcess> | null = null;
+    let simulation: SimulationProcess | null = null;
     let last = { at: '', position: 0 };
     const flush = async () => {
       const positions = await this.store.insertRecorded(pending.map((p) => p.recorded), tx);
       for (const [i, p] of pending.entries()) {
         const event: StoredEvent = { ...p.stored, globalPosition: positions[i], transactionId: '' };
         if (!event.metadata.simulationId) await projectEventToRows(this.projects, tx, event);
-        else process = foldProcess(process, event);
+        else simulation = foldProcess(simulation, event);
         last = { at: event.metadata.recordedAt, position: event.globalPosition };
       }
       pending = [];
@@ -109,8 +111,8 @@ export class ImportSimulationHandler {
       if (pending.length >= BATCH) await flush().catch(existing);
     }
     if (pending.length) await flush().catch(existing);
-    if (!process) throw new Error(`bundle of ${simulationId}: no SimulationStarted folded`);
-    await this.simulations.save(tx, process, last.at, last.position);
+    if (!simulation) throw new Error(`bundle of ${simulationId}: no SimulationStarted folded`);
+    await this.simulations.save(tx, simulation, last.at, last.position);
 
     const imported: EventData<typeof SimulationImported> = { simulationId, projectId, bundleSha256: end.sha256, events: end.events, blobs: end.blobs, projectImported: writeProject };
     await this.store.append(importStream(simulationId), [{ type: SimulationImported.type, data: imported }], { expectedVersion: 'no_stream', metadata: { simulationId: null, actor: 'api' } }, tx);
@@ -145,7 +147,7 @@ export class ImportSimulationHandler {
 }
 
 /** The process manager's fold over one imported event, without its reactions (they are in the history). */
-function foldProcess(process: ReturnType<typeof startProcess> | null, event: StoredEvent) {
+function foldProcess(process: SimulationProcess | null, event: StoredEvent): SimulationProcess {
   // The first event of a bundle's simulation is its SimulationStarted (checked).
   if (!process) return startProcess(event.data as EventData<typeof SimulationStarted>, event.metadata.recordedAt);
   const read = processInputOf(event);
