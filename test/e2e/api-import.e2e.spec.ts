@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { REPO_ROOT, eventually } from '@swe-sim/testing';
-import { bundleLines, sealBundle } from '../support/bundles';
+import { bundleLines, sealBundle, threeOfOneStream } from '../support/bundles';
 import { SimulationStack, finished, startSimulationStack } from '../support/simulation-stack';
 import { loadExample } from '../../examples/load-example';
 
@@ -38,14 +38,14 @@ describe('importing a simulation', () => {
     const lines = bundleLines(join(CORPUS, 'text-utils.bundle.ndjson.gz'));
     const parsed = lines.map((l) => JSON.parse(l));
     const firstBlob = parsed.findIndex((v) => v.kind === 'blob');
-    const sim = parsed.map((v, i) => [v, i] as const).filter(([v]) => v.stream === `simulation-${parsed[0].simulationId}`);
-    const swapped = lines.map((l, i) => (i === sim[1][1] ? lines[sim[2][1]] : i === sim[2][1] ? lines[sim[1][1]] : l));
+    const [, a, b] = threeOfOneStream(lines);
+    const swapped = lines.map((l, i) => (i === a ? lines[b] : i === b ? lines[a] : l));
     const cases: [string, Buffer | string, number, Record<string, unknown>][] = [
       ['a broken line', sealBundle(lines.map((l, i) => (i === 4 ? l.slice(0, 40) : l))), 400, { problem: 'NOT_JSON', line: 5 }],
       ['a missing blob', gzipSync(sealBundle(lines.filter((_, i) => i !== firstBlob))), 400, { problem: 'BLOB_MISSING' }],
-      ['events out of order', sealBundle(swapped), 400, { problem: 'OUT_OF_ORDER', line: sim[2][1] + 1 }],
-      ['an unknown event type', sealBundle(lines.map((l, i) => (i === sim[1][1] ? l.replace(/"type":"[A-Za-z]+"/, '"type":"Unheard"') : l))), 400, { problem: 'UNKNOWN_EVENT_TYPE', line: sim[1][1] + 1 }],
-      ['an unknown event version', sealBundle(lines.map((l, i) => (i === sim[1][1] ? l.replace(/"schemaVersion":\d+/, '"schemaVersion":42') : l))), 400, { problem: 'UNKNOWN_EVENT_VERSION', line: sim[1][1] + 1 }],
+      ['events out of order', sealBundle(swapped), 400, { problem: 'OUT_OF_ORDER', line: b + 1 }],
+      ['an unknown event type', sealBundle(lines.map((l, i) => (i === a ? l.replace(/"type":"[A-Za-z]+"/, '"type":"Unheard"') : l))), 400, { problem: 'UNKNOWN_EVENT_TYPE', line: a + 1 }],
+      ['an unknown event version', sealBundle(lines.map((l, i) => (i === a ? l.replace(/"schemaVersion":\d+/, '"schemaVersion":42') : l))), 400, { problem: 'UNKNOWN_EVENT_VERSION', line: a + 1 }],
       ['a changed byte', lines.map((l, i) => `${i === 9 ? l.replace('"actor":"', '"actor":"z') : l}\n`).join(''), 400, { problem: 'HASH_MISMATCH', line: lines.length }],
       ['a cut-off body', lines.slice(0, 200).join('\n'), 400, { problem: 'END_MISSING', line: 201 }],
       ['a broken gzip', Buffer.concat([gzipSync(lines.join('\n')).subarray(0, 300), Buffer.alloc(300, 7)]), 400, { problem: 'NOT_GZIP' }],

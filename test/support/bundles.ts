@@ -2,6 +2,18 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
+/** The first three events of a stream of the simulation's that has that many: [line index, …] (for tampering with their order). */
+export function threeOfOneStream(lines: readonly string[]): [number, number, number] {
+  const byStream = new Map<string, number[]>();
+  lines.forEach((l, i) => {
+    const v = JSON.parse(l);
+    if (v.section === 'simulation') byStream.set(v.stream, [...(byStream.get(v.stream) ?? []), i]);
+  });
+  const found = [...byStream.values()].find((at) => at.length >= 3);
+  if (!found) throw new Error('no stream of three events');
+  return [found[0], found[1], found[2]];
+}
+
 /** A bundle file's lines (gzipped or not), without the final newline's empty line. */
 export function bundleLines(path: string): string[] {
   const raw = readFileSync(path);
@@ -15,9 +27,17 @@ export function bundleLines(path: string): string[] {
  * must be caught by something else than the hash) is sealed again.
  */
 export function sealBundle(lines: readonly string[]): string {
-  const body = lines.filter((l) => JSON.parse(l).kind !== 'end');
-  const end = JSON.parse(lines.find((l) => JSON.parse(l).kind === 'end') ?? '{"absentBlobs":[]}');
-  const kinds = body.map((l) => JSON.parse(l) as { kind: string; section?: string });
+  // A line broken on purpose is no line of any kind.
+  const kind = (l: string): { kind?: string; section?: string } => {
+    try {
+      return JSON.parse(l) ?? {};
+    } catch {
+      return {};
+    }
+  };
+  const body = lines.filter((l) => kind(l).kind !== 'end');
+  const end = JSON.parse(lines.find((l) => kind(l).kind === 'end') ?? '{"absentBlobs":[]}');
+  const kinds = body.map(kind);
   const text = body.map((l) => `${l}\n`).join('');
   const sealed = {
     kind: 'end',

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createEventRegistry } from '@swe-sim/contracts';
-import { bundleLines, sealBundle } from '../../../../../test/support/bundles';
+import { bundleLines, sealBundle, threeOfOneStream } from '../../../../../test/support/bundles';
 import { BundleInvalidError, BundleProblem, BundleValidator } from './bundle-validation';
 
 /** A real bundle of the corpus (text-utils: its ProjectCreated is v1), tampered with in every way the import must refuse. */
@@ -57,12 +57,11 @@ describe('bundle validation on a real bundle', () => {
     [
       'two events of one stream swapped',
       () => {
-        const sim = parsed.map((v, i) => [v, i] as const).filter(([v]) => v.stream === parsed[firstSimEvent].stream);
-        const [a, b] = [sim[1][1], sim[2][1]];
+        const [, a, b] = threeOfOneStream(original);
         return sealBundle(original.map((l, i) => (i === a ? original[b] : i === b ? original[a] : l)));
       },
       'OUT_OF_ORDER',
-      () => parsed.map((v, i) => [v, i] as const).filter(([v]) => v.stream === parsed[firstSimEvent].stream)[2][1] + 1,
+      () => threeOfOneStream(original)[2] + 1,
     ],
     ['an event twice', () => sealBundle([...original.slice(0, firstSimEvent + 4), original[firstSimEvent + 3].replace(/"version":\d+/, '"version":999999'), ...original.slice(firstSimEvent + 4)]), 'DUPLICATE_EVENT', () => firstSimEvent + 5],
     ["another simulation's event", () => sealBundle(replaced(firstSimEvent + 2, (v) => ({ ...v, metadata: { ...v.metadata, simulationId: '00000000-0000-4000-8000-000000000000' } }))), 'FOREIGN_EVENT', () => firstSimEvent + 3],
