@@ -31,10 +31,12 @@ export async function spoolBundle(body: AsyncIterable<Buffer>, limit: number, on
   const path = join(dir, 'bundle.ndjson');
   const remove = () => rm(dir, { recursive: true, force: true });
   const file = createWriteStream(path);
+  // One reader of the body for the whole request: what a refusal leaves unread is read (and dropped) from it.
+  const raw = body[Symbol.asyncIterator]();
   try {
     let total = 0;
     const counted = async function* () {
-      for await (const chunk of decompressed(body)) {
+      for await (const chunk of decompressed({ [Symbol.asyncIterator]: () => ({ next: () => raw.next() }) })) {
         total += chunk.length;
         if (total > limit) throw new BundleTooLargeError(limit);
         if (!file.write(chunk)) await once(file, 'drain');
@@ -47,10 +49,19 @@ export async function spoolBundle(body: AsyncIterable<Buffer>, limit: number, on
   } catch (err) {
     file.destroy();
     await remove();
+    // A client still sending when the answer comes would see its connection reset instead of the
+    // refusal: the rest of the body is read and dropped, up to the limit (past it, the reset it is).
+    if (!(err instanceof BundleTooLargeError)) await discard(raw, limit);
     throw err;
   }
   return { lines: () => splitLines(createReadStream(path)), remove };
 }
+
+async function discard(raw: AsyncIterator<Buffer>, limit: number): Promise<void> {
+  let read = 0;
+  for (let n = await raw.next().catch(() => DONE); !n.done && read <= limit; n = await raw.next().catch(() => DONE)) read += (n.value as Buffer).length;
+}
+const DONE: IteratorResult<Buffer> = { done: true, value: undefined };
 
 /** The body's bytes, gunzipped when they start as gzip does. Reads the body without destroying it (a refusal is still answered). */
 async function* decompressed(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
