@@ -17,3 +17,4 @@ export * from './events/backlog.events';
 export * from './all-events';
 export * from './roster/default-roster';
 export * from './folds/workspace.fold';
+export * from './agent-programs/endpoint-folder';

@@ -21,8 +21,9 @@ export class StartSimulationHandler {
     const history = [...(await this.store.readStream(projectStream(projectId))), ...(await this.store.readStream(backlogStream(projectId)))];
     const state = fold({ evolve: evolveProject, initialState: initialProjectState }, history as unknown as ProjectEvent[]);
     const simulationId = randomUUID();
-    // Without a roster of its own, a simulation staffs from the shipped personas and those registered.
-    const roster = body.roster ? DEFAULT_ROSTER : [...DEFAULT_ROSTER, ...(await this.roster.registered())];
+    // Without a roster of its own, a simulation staffs from the shipped personas and those registered
+    // (agent programs only where a roster names them: registering one must not change other simulations).
+    const roster = body.roster ? DEFAULT_ROSTER : [...DEFAULT_ROSTER, ...(await this.roster.registered()).filter((p) => !p.program)];
     const config = resolveSimulationConfig(body, { model: this.config.LLM_MODEL, roster, seed: () => randomInt(0, 2 ** 31 - 1) });
     let decided: ProjectEvent[];
     try {
