@@ -125,8 +125,21 @@ describe('agent programs', () => {
     const [ended_] = await ofType('python', 'AgentTaskEnded');
     expect(ended_).toMatchObject({ outcome: 'done', turns: 2 });
 
+    // Only the program's own sandbox has the endpoint folder (not the integration's candidate).
+    const requested = await ofType('python', 'SandboxRequested');
+    expect(requested.filter((r) => r.llmEndpoint).map((r) => r.ownerTaskId)).toEqual([started.taskId]);
+    expect(requested.length).toBeGreaterThan(1);
+
     const replay = await stack.post(`/simulations/${sims['python']}/replay`, { waitMs: 40_000 });
     expect(replay).toMatchObject({ status: 200, body: { status: 'compared', identical: true, firstDivergence: null } });
+    // The replay ran nothing, and asked the program's calls again in order, answered from the recording.
+    const replayed = await stack.events(replay.body.replayId);
+    expect(replayed.filter((e) => e.type === 'SandboxRequested' || e.type === 'CommandRequested')).toEqual([]);
+    const answers = replayed.filter((e) => e.type === 'LlmCallCompleted' && e.data.callKey.agentId === ran.agentId);
+    expect(answers.map((c) => [c.data.callKey.seq, c.data.replayedFrom])).toEqual([
+      [0, sims['python']],
+      [1, sims['python']],
+    ]);
   }, 55_000);
 
   it('the Node program (the official openai client, bundled) completes a feature', async () => {

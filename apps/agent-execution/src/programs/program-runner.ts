@@ -59,7 +59,8 @@ export class ProgramRunner {
     const ids = env.keys.ids('program', run, s.sandbox!.generation);
     const started = Date.now();
     let reply: CommandReply;
-    if (env.origins[0]?.mode === 'replay') {
+    const replaying = env.origins[0]?.mode === 'replay';
+    if (replaying) {
       reply = await env.port.run(ids, sandboxId, cmd, program.timeLimitMs + SANDBOX_GRACE_MS);
     } else {
       const folder = agentEndpointFolder(this.config.AGENT_ENDPOINT_ROOT, sandboxId);
@@ -79,7 +80,7 @@ export class ProgramRunner {
         await endpoint.close();
       }
     }
-    const calls = await this.recordedCalls(env.origins[0]?.mode === 'replay' ? env.origins.map((o) => o.simulationId) : [task.simulationId], agentId);
+    const calls = replaying ? await this.replayCalls(task.simulationId, agentId) : await this.recordedCalls(task.simulationId, agentId);
     return {
       taskId,
       run,
@@ -115,20 +116,31 @@ export class ProgramRunner {
     }
   }
 
-  /** The calls recorded under the run's agent id: in the simulation itself, or in a replay the nearest origin that made them. */
-  private async recordedCalls(simulations: string[], agentId: string): Promise<{ count: number; usage: { promptTokens: number; completionTokens: number } }> {
-    for (const simulationId of simulations) {
-      const events = await this.store.readStream(llmStream(simulationId, agentId));
-      const outcomes = events.filter((e) => e.type === 'LlmCallCompleted' || e.type === 'LlmCallFailed');
-      if (!outcomes.length && simulationId !== simulations[simulations.length - 1]) continue;
-      const usage = { promptTokens: 0, completionTokens: 0 };
-      for (const e of outcomes) {
-        const u = (e.data as { usage?: { promptTokens: number; completionTokens: number } }).usage;
-        usage.promptTokens += u?.promptTokens ?? 0;
-        usage.completionTokens += u?.completionTokens ?? 0;
-      }
-      return { count: outcomes.length, usage };
+  /** The calls the run made, as recorded under its agent id (also when a re-run after a crash joined a run already made). */
+  private async recordedCalls(simulationId: string, agentId: string): Promise<CallCount> {
+    const outcomes = (await this.store.readStream(llmStream(simulationId, agentId))).filter((e) => e.type === 'LlmCallCompleted' || e.type === 'LlmCallFailed');
+    return outcomes.reduce((n, e) => counted(n, (e.data as { usage?: Usage }).usage), NO_CALLS);
+  }
+
+  /**
+   * A replay does not run the program: it asks the original's calls again in their order, answered
+   * from the recording and recorded as replayed (so the replay's history holds every answer, and
+   * what the simulation reports of them — tokens by role — is the same).
+   */
+  private async replayCalls(simulationId: string, agentId: string): Promise<CallCount> {
+    let n = NO_CALLS;
+    for (let seq = 0; ; seq++) {
+      const r = await this.llm.replayRecorded({ simulationId, agentId, seq });
+      if (!r) return n;
+      n = counted(n, r.ok ? r.response.usage : undefined);
     }
-    return { count: 0, usage: { promptTokens: 0, completionTokens: 0 } };
   }
 }
+
+type Usage = { promptTokens: number; completionTokens: number };
+type CallCount = { count: number; usage: Usage };
+const NO_CALLS: CallCount = { count: 0, usage: { promptTokens: 0, completionTokens: 0 } };
+const counted = (n: CallCount, u: Usage | undefined): CallCount => ({
+  count: n.count + 1,
+  usage: { promptTokens: n.usage.promptTokens + (u?.promptTokens ?? 0), completionTokens: n.usage.completionTokens + (u?.completionTokens ?? 0) },
+});
