@@ -52,6 +52,7 @@ describe('agent programs', () => {
   const programs: Record<string, any> = {};
   const sims: Record<string, string> = {};
   const ended: Record<string, Promise<any>> = {};
+  const projects: Record<string, string> = {};
 
   const register = async (id: string, body: Record<string, unknown>) => {
     const r = await stack.post('/agent-programs', { ...persona(id, 'python'), ...body });
@@ -72,8 +73,8 @@ describe('agent programs', () => {
     const bundle = join(stack.env.SANDBOX_WORKSPACE_ROOT, 'agent.js');
     execFileSync(process.execPath, [join(REPO_ROOT, 'examples/agent-programs/node/bundle.mjs'), bundle]);
     const nodeAgent = readFileSync(bundle, 'utf8');
-    const py = (await stack.post('/projects', pyProject)).body.projectId;
-    const js = (await stack.post('/projects', jsProject)).body.projectId;
+    const py = (projects.py = (await stack.post('/projects', pyProject)).body.projectId);
+    const js = (projects.js = (await stack.post('/projects', jsProject)).body.projectId);
     await register('py-agent', { files: [{ path: 'agent.py', content: pythonAgent }], command: 'python3 "$SWE_SIM_PROGRAM_DIR/agent.py"', stack: 'python', timeLimitSeconds: 60 });
     await register('node-agent', { skills: { javascript: 4 }, files: [{ path: 'agent.js', content: nodeAgent }], command: 'node "$SWE_SIM_PROGRAM_DIR/agent.js"', stack: 'node', timeLimitSeconds: 60 });
     await register('probe', { files: [{ path: 'probe.py', content: PROBE }], command: 'python3 "$SWE_SIM_PROGRAM_DIR/probe.py"', stack: 'python', timeLimitSeconds: 30 });
@@ -107,6 +108,12 @@ describe('agent programs', () => {
     // A program goes through /agent-programs (its files become blobs), never POST /roster.
     const viaRoster = await stack.post('/roster', { ...persona('sneaky', 'python'), program: programs['probe'].program });
     expect(viaRoster).toMatchObject({ status: 400, body: { error: { field: 'program' } } });
+    // At start: a program must fit the project's stack, and its files must be stored.
+    const wrongStack = await stack.post(`/projects/${projects.js}/simulations`, { roster: [programs['py-agent']] });
+    expect(wrongStack).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'roster.0.program.stack' } } });
+    const unstored = { ...programs['probe'], personaId: 'ghost', program: { ...programs['probe'].program, files: [{ path: 'x.py', hash: 'f'.repeat(64), size: 1 }] } };
+    const noBlob = await stack.post(`/projects/${projects.py}/simulations`, { roster: [programs['py-agent'], unstored] });
+    expect(noBlob).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', field: 'roster.1.program.files.0' } } });
     // Listed in the roster, with its program.
     const roster: any = await (await fetch(`${stack.pm.url}/roster`)).json();
     expect(roster.items.find((p: any) => p.personaId === 'py-agent')).toMatchObject({ source: 'registered', program: { stack: 'python', timeLimitMs: 60_000 } });

@@ -3,6 +3,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { EventStore } from '@swe-sim/event-store';
 import { originalSimulation, startReExecution } from '../re-execution/original-simulation';
+import { checkProgramRoster } from '../../roster/program-roster-check';
 import { forkBodySchema, forkConfig } from './fork-overrides';
 
 /**
@@ -30,6 +31,7 @@ export class ForkSimulationHandler {
     const simulationId = randomUUID();
     const forkOf = { simulationId: originalId, atPosition: body.atPosition };
     const config = forkConfig(started.config, body.overrides);
+    if (body.overrides.roster) await checkProgramRoster(this.store, config.roster, started.project.stack, 'overrides.roster');
     const position = await startReExecution(this.store, started, { simulationId, config, forkOf });
     return { simulationId, forkOf, seed: config.seed, position };
   }

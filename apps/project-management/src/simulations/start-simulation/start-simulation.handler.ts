@@ -4,6 +4,7 @@ import { DEFAULT_ROSTER, EventData, SimulationQueued, SimulationStarted, backlog
 import { EventStore, fold } from '@swe-sim/event-store';
 import { CONFIG } from '@swe-sim/service-runtime';
 import { ProjectBacklogNotReadyError, ProjectEvent, ProjectNotFoundError, decideProject, evolveProject, initialProjectState } from '../../projects/project.decider';
+import { checkProgramRoster } from '../../roster/program-roster-check';
 import { RosterRepository } from '../../roster/roster.repository';
 import { resolveSimulationConfig, startSimulationBodySchema } from './simulation-config';
 import { z } from 'zod';
@@ -35,6 +36,7 @@ export class StartSimulationHandler {
     }
     // Decided now (seed, configuration, the project as it is), recorded when a slot is free.
     const start = decided[0].data as EventData<typeof SimulationStarted>;
+    await checkProgramRoster(this.store, start.config.roster, start.project.stack);
     const queued: EventData<typeof SimulationQueued> = { simulationId, projectId, start };
     const result = await this.store.append(simulationQueueStream(simulationId), [{ type: SimulationQueued.type, data: queued }], {
       expectedVersion: 'no_stream',
