@@ -19,3 +19,4 @@ export * from './events/import.events';
 export * from './all-events';
 export * from './roster/default-roster';
 export * from './folds/workspace.fold';
+export * from './agent-programs/endpoint-folder';

@@ -413,6 +413,14 @@ export class EventStore {
     return r.rowCount ? (r.rows[0].content as Buffer) : null;
   }
 
+  /** The hashes of `hashes` that have no blob (one query, no content read). */
+  async missingBlobs(hashes: readonly string[], db: Queryable = this.pool): Promise<string[]> {
+    if (!hashes.length) return [];
+    const r = await db.query('SELECT hash FROM blobs WHERE hash = ANY($1::text[])', [[...new Set(hashes)]]);
+    const stored = new Set(r.rows.map((row) => row.hash as string));
+    return hashes.filter((h) => !stored.has(h));
+  }
+
   /** Runs fn in one transaction on one client; commits on success, rolls back on any error. */
   async transaction<T>(fn: (tx: PoolClient) => Promise<T>): Promise<T> {
     const { result, appended } = await this.runInTransaction('BEGIN', fn);
