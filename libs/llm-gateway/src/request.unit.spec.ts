@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { LlmError } from './errors';
 import { hashRequest } from './recording';
 import { deriveSeed, normalizeRequest, wireBody } from './request';
-import type { BackendConfig, CallKey, LlmRequest, SamplingParams } from './types';
+import type { BackendConfig, CallKey, ChatMessage, LlmRequest, SamplingParams, ToolDefinition } from './types';
 
 /**
  * Requests must stay byte for byte what they were: a replay compares their hash, and a seed or a
@@ -19,11 +19,11 @@ interface GoldenCase {
 }
 
 const schema = { type: 'object', properties: { points: { type: 'integer' }, why: { type: 'string' } }, required: ['points'] };
-const tools = [
+const tools: ToolDefinition[] = [
   { name: 'run_tests', description: 'Run the tests', parameters: { type: 'object', properties: { path: { type: 'string' } } } },
   { name: 'write_file', parameters: { type: 'object', properties: { path: { type: 'string' }, text: { type: 'string' } }, required: ['path'] } },
 ];
-const conversation = [
+const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a developer.' },
   { role: 'developer', content: 'Be brief.' },
   { role: 'user', content: 'Add a sum function.', name: 'po' },
