@@ -123,8 +123,15 @@ describe('sandbox-control: a command whose sandbox goes from under it', () => {
     await fast.send('SandboxRequested', { sandboxId, image: 'python', ttlMs: 4_000 });
     const { answer } = await longCommand(fast, sandboxId);
     const failure = await answer;
-    const destroyedAt = (await fast.db.pool.query(`SELECT recorded_at FROM events WHERE type = 'SandboxDestroyed' AND data->>'sandboxId' = $1`, [sandboxId])).rows[0]?.recorded_at as Date | undefined;
-    const ms = destroyedAt ? Date.now() - destroyedAt.getTime() : undefined;
+    const answeredAt = Date.now();
+    // The halted command's answer may be written before the reaper's SandboxDestroyed commits (it
+    // scans the workspace first): wait for the event, then compare the times.
+    const destroyedAt = await eventually(
+      async () => (await fast.db.pool.query(`SELECT recorded_at FROM events WHERE type = 'SandboxDestroyed' AND data->>'sandboxId' = $1`, [sandboxId])).rows[0]?.recorded_at as Date | undefined,
+      10_000,
+      'SandboxDestroyed recorded',
+    );
+    const ms = answeredAt - destroyedAt.getTime();
     console.log(JSON.stringify({ test: 'ttl-expired', answeredAfterDestroyMs: ms }));
     expect(failure).toMatchObject({ code: 'SANDBOX_DESTROYED' });
     expect(ms).toBeLessThan(3_000);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { runService } from '@swe-sim/service-runtime';
 import { serveProjectManagementApiDocs } from './api/openapi';
+import { serveDashboard } from './dashboard/serve-dashboard';
 import { AuthModule, authConfigSchema } from './auth/auth.module';
 import { HistoryModule } from './history/history.module';
 import { ProjectsModule } from './projects/projects.module';
@@ -21,5 +22,8 @@ runService({
       SIMULATIONS_MAX_RUNNING: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(10_000).default(50),
     })
     .merge(authConfigSchema),
-  beforeListen: serveProjectManagementApiDocs,
+  beforeListen: (app) => {
+    serveProjectManagementApiDocs(app);
+    serveDashboard(app);
+  },
 });

@@ -20,8 +20,9 @@ function bruteForceP(d: readonly number[]): number {
 
 describe('permutationTestPaired', () => {
   it("reproduces Fisher's exact test on Darwin's Zea mays: 1726 of 32768 patterns, p = 0.05267", () => {
-    // Fisher (1935) §21: 863 of the 2^15 sign arrangements reach a total of 314 or more; counting
-    // both tails, 1726/32768 = 5.267%. Also reproduced by Ernst (2004), Statistical Science 19(4).
+    // Fisher (1935) §21, as secondary sources quote it (the book itself was not at hand): 863 of the
+    // 2^15 sign arrangements reach a total of 314 or more; both tails, 1726/32768 = 5.267%. The
+    // brute-force count below confirms the number independently.
     const r = permutationTestPaired(ZEA_MAYS, zeros(15));
     expect(r).toEqual({ pValue: 1726 / 32768, method: 'exact' });
     expect(r.pValue).toBe(bruteForceP(ZEA_MAYS));

@@ -1,4 +1,5 @@
 import { rankSumCounts, signedRankCounts } from './exact-distributions';
+import reference from './fixtures/scipy-rank-tests.json';
 import { mannWhitney, wilcoxonSignedRank } from './rank-tests';
 
 // Expected values come from R's own example outputs: tests/Examples/stats-Ex.Rout.save in the R
@@ -121,6 +122,21 @@ describe('mannWhitney (R: wilcox.test(x, y))', () => {
 
   it('refuses non-finite values', () => {
     expect(() => mannWhitney([1, 2], [NaN])).toThrow('y[0] must be a finite number, got NaN');
+  });
+});
+
+describe('agreement with SciPy on random samples', () => {
+  // fixtures/scipy-rank-tests.json: 48 random samples (half small integers with ties and zeros, half
+  // continuous; 3 to 55 values) and SciPy's p-values under R's rules, from make-scipy-rank-tests.py.
+  const relative = (a: number, b: number): number => Math.abs(a - b) / b;
+  it.each(reference.cases.map((c, i) => [i, c] as const))('case %p', (_, c) => {
+    const paired = wilcoxonSignedRank(c.x, c.y);
+    expect(relative(paired.pValue, c.pairedP)).toBeLessThan(1e-12);
+    if (c.pairedExact) expect(paired.method).toBe('exact');
+    const unpaired = mannWhitney(c.x, c.z);
+    expect(unpaired.statistic).toBe(c.unpairedW);
+    expect(unpaired.method).toBe(c.unpairedExact ? 'exact' : 'normal');
+    expect(relative(unpaired.pValue, c.unpairedP)).toBeLessThan(1e-12);
   });
 });
 
