@@ -2,6 +2,7 @@ export * from './errors';
 export * from './event-definition';
 export * from './event-registry';
 export * from './metadata';
+export * from './ids';
 export * from './events/project.events';
 export * from './events/transport.events';
 export * from './events/llm.events';
