@@ -46,6 +46,7 @@ import { createLlmSimulator, RuleSpec, ScriptSpec } from '../apps/llm-simulator/
 import { EXAMPLE_NAMES, LoadedExample, loadExample } from '../examples/load-example';
 import { SERVICES } from '../scripts/service-supervisor';
 import { RunningService, createTestDatabase, freePort, startService } from '@swe-sim/testing';
+import { Pool } from 'pg';
 import { BenchFigure, figure } from './bench-kit';
 
 type LoadFigure = BenchFigure & { target?: string; pass?: boolean; note?: string };
@@ -57,10 +58,10 @@ const num = (name: string, dflt: number) => {
 };
 
 /** The gateway's bound on requests in flight (agent-execution's LLM_MAX_IN_FLIGHT; its default). */
-const LLM_MAX_IN_FLIGHT = num('LLM_MAX_IN_FLIGHT', 50);
+export const LLM_MAX_IN_FLIGHT = num('LLM_MAX_IN_FLIGHT', 50);
 
 /** The issue's targets. */
-const TARGET_IN_FLIGHT_RATIO = 0.8;
+export const TARGET_IN_FLIGHT_RATIO = 0.8;
 const TARGET_CPU_MS_PER_CALL = 10;
 const TARGET_SHUTDOWN_MS = 2000;
 /** Measured on main f5c1f9f (REFERENCE.md, "Where the services' CPU goes"): 15 simulations, 371 LLM calls. */
@@ -153,6 +154,22 @@ function integrate(inFlight: { t: number; n: number }[], available: Step[], t0: 
     if (flight > 0) out.llmBusyTime += dt;
   }
   return out;
+}
+
+/**
+ * LLM requests in flight (sampled) against the agent steps whose next step was an LLM call (from the
+ * simulations' events, see the header), integrated over [t0, t1] with the gateway's bound.
+ */
+export async function inFlightAgainstAvailable(pool: Pick<Pool, 'query'>, ids: string[], inFlight: { t: number; n: number }[], t0: number, t1: number) {
+  const rows = (
+    await pool.query(
+      `SELECT stream_id, type, data, (metadata->>'recordedAt')::timestamptz AS at FROM events
+       WHERE simulation_id = ANY($1::uuid[]) AND (stream_id LIKE 'task-%' OR type IN ('PlanningPokerRoundStarted', 'EstimateCast'))
+       ORDER BY stream_id, stream_version`,
+      [ids],
+    )
+  ).rows.map((r) => ({ ...r, at: (r.at as Date).getTime() }));
+  return integrate(inFlight, availableSteps(rows), t0, t1, LLM_MAX_IN_FLIGHT);
 }
 
 /** The SQL census (BENCH_LOAD_SQL_CENSUS) per service: statements and rows per LLM call, the top statements. */
@@ -274,15 +291,7 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
     const featuresTotal = metrics.reduce((n, m) => n + (m?.featuresTotal ?? 0), 0);
     log(`[load] ended: ${JSON.stringify(outcomes)}; features done ${featuresDone}/${featuresTotal} (completed simulations); ${calls} LLM calls`);
 
-    const rows = (
-      await db.pool.query(
-        `SELECT stream_id, type, data, (metadata->>'recordedAt')::timestamptz AS at FROM events
-         WHERE simulation_id = ANY($1::uuid[]) AND (stream_id LIKE 'task-%' OR type IN ('PlanningPokerRoundStarted', 'EstimateCast'))
-         ORDER BY stream_id, stream_version`,
-        [ids],
-      )
-    ).rows.map((r) => ({ ...r, at: (r.at as Date).getTime() }));
-    const integral = integrate(inFlight, availableSteps(rows), t0, t1, LLM_MAX_IN_FLIGHT);
+    const integral = await inFlightAgainstAvailable(db.pool, ids, inFlight, t0, t1);
     const wall = t1 - t0;
 
     const figures: LoadFigure[] = [];
