@@ -23,23 +23,16 @@
  * BENCH_EXPERIMENT_TIMEOUT_MS (1,800,000), BENCH_EXPERIMENT_EXAMPLE (text-utils), BENCH_EXPERIMENT_EXPORT (0).
  * Run alone: `node dist/bench/experiment.bench.js`. It is heavy (Docker, every service): not on a shared machine.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLlmSimulator } from '../apps/llm-simulator/src';
+import { readFileSync } from 'node:fs';
 import { loadExample } from '../examples/load-example';
-import { SERVICES } from '../scripts/service-supervisor';
-import { RunningService, createTestDatabase, freePort, startService } from '@swe-sim/testing';
 import { BenchFigure, figure } from './bench-kit';
 import { TARGET_IN_FLIGHT_RATIO, inFlightAgainstAvailable, mergedScript } from './load.bench';
+import { envNumber, runAsMain, sampleInFlight, startBenchStack } from './support/bench-stack';
 
 type ExperimentFigure = BenchFigure & { target?: string; pass?: boolean; note?: string };
 
 const env = process.env;
-const num = (name: string, dflt: number) => {
-  const n = Number(env[name]);
-  return env[name] && Number.isFinite(n) ? n : dflt;
-};
+const num = envNumber;
 
 /** A process's resident memory now and at its peak, in MiB (/proc/<pid>/status). */
 function memoryMiB(pid: number): { rss: number; peak: number } {
@@ -55,31 +48,15 @@ export async function run(log: (line: string) => void): Promise<ExperimentFigure
   const timeoutMs = num('BENCH_EXPERIMENT_TIMEOUT_MS', 30 * 60_000);
   const example = loadExample((env.BENCH_EXPERIMENT_EXAMPLE ?? 'text-utils') as never);
 
-  const db = await createTestDatabase();
-  const workspaces = mkdtempSync(join(tmpdir(), 'swe-sim-experiment-'));
-  const sim = createLlmSimulator({ models: ['sim-model'], timeScale, script: mergedScript([example]) });
-  const { baseUrl } = await sim.listen(await freePort());
-  const services: Record<string, RunningService> = {};
+  const stack = await startBenchStack({ name: 'experiment', script: mergedScript([example]), timeScale });
+  const { db, sim, services, api, post } = stack;
   try {
-    const serviceEnv = { DATABASE_URL: db.url, LLM_BASE_URL: baseUrl, LLM_MODEL: 'sim-model', SANDBOX_WORKSPACE_ROOT: workspaces, SANDBOX_INSTANCE_ID: `experiment-${process.pid}` };
-    await Promise.all(SERVICES.map(async (name) => (services[name] = await startService(name, serviceEnv, 60_000))));
-    const api = services['project-management'].url;
-    const post = async (path: string, body: unknown) => {
-      const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const json = (await r.json()) as any;
-      if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(json)}`);
-      return json;
-    };
     const projectId = (await post('/projects', example.body)).projectId;
     await new Promise((r) => setTimeout(r, 2000)); // the services' start-up is not the run's
 
-    const inFlight: { t: number; n: number }[] = [];
-    const sampler = setInterval(() => {
-      const n = sim.stats().inEngine;
-      if (inFlight.length === 0 || inFlight[inFlight.length - 1].n !== n) inFlight.push({ t: Date.now(), n });
-    }, 20);
-    const t0 = Date.now();
-    inFlight.push({ t: t0, n: 0 });
+    const sampler = sampleInFlight(sim);
+    const inFlight = sampler.samples;
+    const t0 = inFlight[0].t;
     const { experimentId } = await post('/experiments', {
       name: 'bench: temperature',
       projects: [projectId],
@@ -119,12 +96,12 @@ export async function run(log: (line: string) => void): Promise<ExperimentFigure
       }
       if (completedAt) break;
       if (Date.now() > deadline) {
-        clearInterval(sampler);
+        sampler.stop();
         throw new Error(`experiment ${experimentId} not completed within ${timeoutMs} ms`);
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
-    clearInterval(sampler);
+    sampler.stop();
     const t1 = completedAt!.getTime();
     const ids = (await db.pool.query(`SELECT data->>'simulationId' AS id FROM events WHERE stream_id = $1 AND type = 'ExperimentRunStarted'`, [`experiment-${experimentId}`])).rows.map((r) => r.id);
     const integral = await inFlightAgainstAvailable(db.pool, ids, inFlight, t0, t1);
@@ -157,19 +134,8 @@ export async function run(log: (line: string) => void): Promise<ExperimentFigure
     }
     return figures;
   } finally {
-    await Promise.all(Object.values(services).map((s) => s.kill('SIGKILL')));
-    await sim.close();
-    await db.drop().catch(() => undefined);
-    rmSync(workspaces, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
-if (require.main === module) {
-  run((line) => (line.startsWith('{') ? process.stdout : process.stderr).write(line + '\n')).then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(run);

@@ -42,20 +42,17 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createLlmSimulator, RuleSpec, ScriptSpec } from '../apps/llm-simulator/src';
+import { RuleSpec, ScriptSpec } from '../apps/llm-simulator/src';
 import { EXAMPLE_NAMES, LoadedExample, loadExample } from '../examples/load-example';
 import { SERVICES } from '../scripts/service-supervisor';
-import { RunningService, createTestDatabase, freePort, startService } from '@swe-sim/testing';
 import { Pool } from 'pg';
 import { BenchFigure, figure } from './bench-kit';
+import { envNumber, runAsMain, sampleInFlight, startBenchStack } from './support/bench-stack';
 
 type LoadFigure = BenchFigure & { target?: string; pass?: boolean; note?: string };
 
 const env = process.env;
-const num = (name: string, dflt: number) => {
-  const n = Number(env[name]);
-  return env[name] && Number.isFinite(n) ? n : dflt;
-};
+const num = envNumber;
 
 /** The gateway's bound on requests in flight (agent-execution's LLM_MAX_IN_FLIGHT; its default). */
 export const LLM_MAX_IN_FLIGHT = num('LLM_MAX_IN_FLIGHT', 50);
@@ -193,33 +190,20 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
   const censusDir = env.BENCH_LOAD_SQL_CENSUS ? mkdtempSync(join(tmpdir(), 'swe-sim-sql-census-')) : undefined;
   const preloads = [...(profDir ? ['cpu-profile.preload.js'] : []), ...(censusDir ? ['sql-census.preload.js'] : [])];
 
-  const db = await createTestDatabase();
-  const workspaces = mkdtempSync(join(tmpdir(), 'swe-sim-load-'));
-  const sim = createLlmSimulator({ models: ['sim-model'], timeScale, script: mergedScript(examples) });
-  const { baseUrl } = await sim.listen(await freePort());
-  const services: Record<string, RunningService> = {};
-  try {
-    const serviceEnv = {
-      DATABASE_URL: db.url,
-      LLM_BASE_URL: baseUrl,
-      LLM_MODEL: 'sim-model',
-      SANDBOX_WORKSPACE_ROOT: workspaces,
-      SANDBOX_INSTANCE_ID: `load-${process.pid}`,
+  const stack = await startBenchStack({
+    name: 'load',
+    script: mergedScript(examples),
+    timeScale,
+    env: {
       LOG_LEVEL: env.BENCH_LOAD_LOG_LEVEL ?? 'info',
       // --cpu-prof is not allowed in NODE_OPTIONS: a preload takes the same profile through the inspector.
       ...(preloads.length ? { NODE_OPTIONS: [env.NODE_OPTIONS ?? '', ...preloads.map((p) => `--require ${join(__dirname, 'support', p)}`)].join(' ').trim() } : {}),
       ...(profDir ? { BENCH_CPU_PROF_DIR: profDir } : {}),
       ...(censusDir ? { BENCH_SQL_CENSUS_DIR: censusDir } : {}),
-    };
-    // The e2e stack's own way of starting a service as a process (@swe-sim/testing), one per service.
-    await Promise.all(SERVICES.map(async (name) => (services[name] = await startService(name, serviceEnv, 60_000))));
-    const api = services['project-management'].url;
-    const post = async (path: string, body: unknown) => {
-      const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const json = (await r.json()) as any;
-      if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    },
+  });
+  const { db, sim, services, post } = stack;
+  try {
     const projects: string[] = [];
     for (const e of examples) projects.push((await post('/projects', e.body)).projectId);
     log(`[load] ${SERVICES.length} services up, ${examples.length} projects; starting ${simulations} simulations at time scale ${timeScale}`);
@@ -236,13 +220,9 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
     const pg0 = await stat();
     const calls0 = sim.stats().completed;
 
-    const inFlight: { t: number; n: number }[] = [];
-    const sampler = setInterval(() => {
-      const n = sim.stats().inEngine;
-      if (inFlight.length === 0 || inFlight[inFlight.length - 1].n !== n) inFlight.push({ t: Date.now(), n });
-    }, 20);
-    const t0 = Date.now();
-    inFlight.push({ t: t0, n: sim.stats().inEngine });
+    const sampler = sampleInFlight(sim);
+    const inFlight = sampler.samples;
+    const t0 = inFlight[0].t;
     const ids: string[] = await Promise.all(
       Array.from({ length: simulations }, async (_, i) => (await post(`/projects/${projects[i % projects.length]}/simulations`, { seed: 1000 + i, teams: 1 })).simulationId),
     );
@@ -266,12 +246,12 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
       }
       if (ended.length >= ids.length) break;
       if (Date.now() > deadline) {
-        clearInterval(sampler);
+        sampler.stop();
         throw new Error(`${ended.length} of ${ids.length} simulations ended within ${timeoutMs} ms`);
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
-    clearInterval(sampler);
+    sampler.stop();
     const cpu1 = Object.fromEntries(SERVICES.map((s) => [s, cpuMs(pids[s])]));
     for (const s of SERVICES) {
       const split = cpuSplit(pids[s]);
@@ -338,20 +318,9 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
     if (censusDir) logCensus(censusDir, calls, log);
     return figures;
   } finally {
-    await Promise.all(Object.values(services).map((s) => s.kill('SIGKILL')));
-    await sim.close();
-    await db.drop().catch(() => undefined);
-    rmSync(workspaces, { recursive: true, force: true });
+    await stack.stop();
     if (censusDir) rmSync(censusDir, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) {
-  run((line) => (line.startsWith('{') ? process.stdout : process.stderr).write(line + '\n')).then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(run);
