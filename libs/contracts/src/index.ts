@@ -15,6 +15,8 @@ export * from './events/agent.events';
 export * from './events/roster.events';
 export * from './events/backlog.events';
 export * from './events/experiment.events';
+export * from './events/import.events';
 export * from './all-events';
 export * from './roster/default-roster';
 export * from './folds/workspace.fold';
+export * from './agent-programs/endpoint-folder';

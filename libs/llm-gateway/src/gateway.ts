@@ -282,6 +282,22 @@ export class LlmGateway {
   }
 
   /**
+   * A call answered from another simulation's recording alone, for a caller that cannot ask it again
+   * (an agent program is not re-run in a replay): recorded here as replayed, like any replayed
+   * answer. null when the source has no such call with an outcome from an origin.
+   */
+  async replayRecorded(key: CallKey): Promise<LlmResult | null> {
+    const rec = await this.options.replay?.lookup(key);
+    if (!rec?.outcome || !rec.origin || !rec.request) return null;
+    try {
+      return { ok: true, response: await this.answerFromRecording(key, rec.request.model, rec, rec.outcome, rec.request, rec.requestHash) };
+    } catch (e) {
+      if (e instanceof LlmError) return { ok: false, error: e };
+      throw e;
+    }
+  }
+
+  /**
    * A recorded answer, with no network call. One from another simulation's recording (a replay, a
    * fork's prefix) is recorded in this simulation too, so its history holds every answer it used.
    */
