@@ -15,7 +15,6 @@ import { ExperimentsRepository } from './experiments.repository';
 import { METRIC_EVENT_TYPES, runMetrics, runTokens } from './run-metrics';
 
 const ACTOR = 'experiment';
-const METRIC_TYPES = new Set<string>(METRIC_EVENT_TYPES);
 const PAGE = 5000;
 
 /**
@@ -170,8 +169,9 @@ export class ExperimentProcessEventController {
   private async history(simulationId: string, toPosition: number, tx: Queryable): Promise<Array<{ type: string; data: unknown }>> {
     const out: Array<{ type: string; data: unknown }> = [];
     for (let after = 0; ; ) {
-      const page = await this.store.readSimulation(simulationId, { afterPosition: after, toPosition, limit: PAGE }, tx);
-      for (const e of page) if (METRIC_TYPES.has(e.type)) out.push({ type: e.type, data: e.data });
+      // Only the types the metrics read: a run's prompts and sandbox output stay in the table.
+      const page = await this.store.readSimulation(simulationId, { afterPosition: after, toPosition, limit: PAGE, types: METRIC_EVENT_TYPES }, tx);
+      for (const e of page) out.push({ type: e.type, data: e.data });
       if (page.length < PAGE) return out;
       after = page[page.length - 1].globalPosition;
     }
