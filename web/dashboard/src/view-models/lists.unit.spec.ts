@@ -19,7 +19,7 @@ describe('list rows, origins, routes and conversations', () => {
   });
 
   it('routes round-trip through the hash', () => {
-    for (const hash of ['#/', '#/projects/p1', '#/simulations/s1', '#/simulations/s1?at=42']) expect(routeHash(parseRoute(hash))).toBe(hash);
+    for (const hash of ['#/', '#/projects/p1', '#/simulations/s1', '#/simulations/s1?at=42', '#/experiments/e1', '#/experiments/e1?metric=tokens']) expect(routeHash(parseRoute(hash))).toBe(hash);
     expect(parseRoute('')).toEqual({ page: 'home' });
     expect(parseRoute('#/simulations/s1?at=abc')).toEqual({ page: 'simulation', simulationId: 's1', at: null });
     expect(parseRoute('#/nowhere/x/y').page).toBe('not-found');
