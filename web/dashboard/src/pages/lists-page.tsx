@@ -32,10 +32,12 @@ function ProjectsList() {
 }
 
 /** Each simulation's details (progress, tokens), followed live through its event stream while it runs. */
-function useDetails(ids: string[], activeIds: string[]) {
+function useDetails(items: { simulationId: string; updatedAt: string }[], activeIds: string[]) {
   const [details, setDetails] = useState<Record<string, Simulation>>({});
   const load = (id: string) => api.getSimulation(id).then((d) => setDetails((all) => ({ ...all, [id]: d })), () => undefined);
-  useEffect(() => void ids.filter((id) => !details[id]).forEach(load), [ids.join()]);
+  // Read again whenever the list says a simulation changed since its details were read.
+  const stale = items.filter((s) => !details[s.simulationId] || details[s.simulationId].updatedAt < s.updatedAt).map((s) => s.simulationId);
+  useEffect(() => void stale.forEach(load), [stale.join()]);
   const live = activeIds.slice(0, LIVE_STREAMS);
   useEffect(() => {
     const abort = new AbortController();
@@ -63,7 +65,7 @@ function SimulationsList({ projectId }: { projectId?: string }) {
     return () => clearInterval(t);
   }, [projectId]);
   const items = list.data?.items ?? [];
-  const details = useDetails(items.map((s) => s.simulationId), items.filter((s) => isActive(s.status)).map((s) => s.simulationId));
+  const details = useDetails(items, items.filter((s) => isActive(s.status)).map((s) => s.simulationId));
   if (list.error && !list.data) return <p class="error">{list.error}</p>;
   if (!list.data) return <p class="loading">Loading simulations…</p>;
   if (items.length === 0) return <p class="empty">No simulation yet: start one with <code>swe-sim simulate &lt;project&gt; --watch</code>.</p>;
