@@ -14,6 +14,7 @@ export * from './events/feature.events';
 export * from './events/agent.events';
 export * from './events/roster.events';
 export * from './events/backlog.events';
+export * from './events/experiment.events';
 export * from './all-events';
 export * from './roster/default-roster';
 export * from './folds/workspace.fold';

@@ -1,25 +1,12 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { once } from 'node:events';
 import { z } from 'zod';
 import { simulationQueueStream, simulationStream } from '@swe-sim/contracts';
 import { EventStore, StructuredLogger } from '@swe-sim/event-store';
 import { ApiErrors, LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
+import { NdjsonRequest, NdjsonResponse, sendNdjson } from '../../api/ndjson';
 import { SimulationExport } from './simulation-export';
-
-/** The parts of Node's request and response an export uses. */
-interface Request {
-  on(event: 'close', fn: () => void): void;
-}
-interface Response extends NodeJS.EventEmitter {
-  status(code: number): unknown;
-  setHeader(name: string, value: string): void;
-  write(chunk: string): boolean;
-  end(): void;
-  destroy(): void;
-  readonly destroyed: boolean;
-}
 
 export const exportQuerySchema = z
   .object({
@@ -52,34 +39,14 @@ export class ExportSimulationHttpController {
   async export(
     @Param('id', UuidParamPipe) id: string,
     @Query(new ZodQueryPipe(exportQuerySchema)) q: z.output<typeof exportQuerySchema>,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: NdjsonRequest,
+    @Res() res: NdjsonResponse,
   ): Promise<void> {
     // A simulation waiting in the queue exists (its history is empty until it starts).
     if ((await this.store.streamVersion(simulationStream(id))) === null && (await this.store.streamVersion(simulationQueueStream(id))) === null) {
       throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${id} not found` });
     }
     const lines = q.format === 'chat' ? this.exporter.chat(id, { metadata: q.metadata === 'true' }) : this.exporter.events(id);
-    let gone = false;
-    req.on('close', () => (gone = true));
-    res.status(200);
-    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="simulation-${id}-${q.format}.jsonl"`);
-    res.setHeader('Cache-Control', 'no-store');
-    try {
-      for await (const line of lines) {
-        if (gone || res.destroyed) break;
-        // Backpressure: a slow client holds the read of the next page, not memory.
-        if (!res.write(`${line}\n`)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-      }
-    } catch (err) {
-      // The status is sent: the connection is cut before the chunked body's end, which a client sees as an error.
-      this.logger.error('export failed', { simulationId: id, format: q.format, error: err instanceof Error ? err.message : String(err) });
-      res.destroy();
-      return;
-    } finally {
-      await lines.return(undefined);
-    }
-    res.end();
+    await sendNdjson(req, res, lines, { filename: `simulation-${id}-${q.format}.jsonl`, logger: this.logger, context: { simulationId: id, format: q.format } });
   }
 }

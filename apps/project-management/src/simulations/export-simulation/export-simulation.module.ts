@@ -5,5 +5,6 @@ import { SimulationExport } from './simulation-export';
 @Module({
   controllers: [ExportSimulationHttpController],
   providers: [SimulationExport],
+  exports: [SimulationExport],
 })
 export class ExportSimulationModule {}
