@@ -41,15 +41,17 @@ function drawIntervals(data: IntervalChartData) {
   };
 }
 
-export function IntervalChart({ data, metric, level }: { data: IntervalChartData; metric: string; level: number }) {
+export function IntervalChart({ data, metric }: { data: IntervalChartData; metric: string }) {
   const x = data.names.map((_, i) => i);
   return (
+    // Keyed by the metric: two metrics with the same values still need their own axis label.
     <Chart
+      key={metric}
       testId="interval-chart"
       data={[x, data.mean] as uPlot.AlignedData}
       options={{
         scales: { x: { time: false, range: [-0.5, data.names.length - 0.5] }, y: { range: data.range } },
-        axes: [{ label: 'variant', splits: () => x, values: (_u, splits) => splits.map((i) => data.names[i] ?? '') }, { label: `${metric}: mean and ${Math.round(level * 100)}% interval` }],
+        axes: [{ label: 'variant', splits: () => x, values: (_u, splits) => splits.map((i) => data.names[i] ?? '') }, { label: metric }],
         // The series only sets the legend and scales: the hook draws it.
         series: [{ label: 'variant', value: (_u, i) => (i === null ? '' : data.names[i] ?? '') }, { label: `mean ${metric}`, stroke: MEAN_COLOUR, paths: () => null, points: { show: false } }],
         legend: { show: false },

@@ -31,6 +31,22 @@ function Controls({ exp, onDone }: { exp: Experiment; onDone: () => void }) {
   );
 }
 
+function ComparisonTable({ rows, testId }: { rows: ReturnType<typeof comparisonRows>; testId: string }) {
+  if (rows.length === 0) return <p class="empty">No variant has counted runs to compare yet.</p>;
+  return (
+    <table data-testid={testId}>
+      <thead><tr><th>Variant</th><th>Metric</th><th>Difference</th><th>Interval</th><th>p</th><th>Test</th><th>Effect size</th></tr></thead>
+      <tbody>
+        {rows.map((c) => (
+          <tr key={`${c.variant}/${c.metric}`}>
+            <td>{c.variant}</td><td>{c.metric}</td><td>{fmt(c.difference)}</td><td>{c.ci}</td><td class={c.significant ? 'ok' : ''}>{fmt(c.pValue)}</td><td>{c.test}</td><td>{c.effect}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function ExperimentPage({ experimentId, metric }: { experimentId: string; metric: string | null }) {
   const exp = useLoad((signal) => api.getExperiment(experimentId, signal), [experimentId]);
   const results = useLoad((signal) => api.experimentResults(experimentId, signal), [experimentId]);
@@ -82,7 +98,8 @@ export function ExperimentPage({ experimentId, metric }: { experimentId: string;
                 {r.metrics.map((m) => <option key={m} value={m}>{m}</option>)}
               </select>
             </label>
-            <IntervalChart data={intervalChart(r, shown)} metric={shown} level={r.level} />
+            <h3>Each variant's mean of {shown} and its {Math.round(r.level * 100)}% interval</h3>
+            <IntervalChart data={intervalChart(r, shown)} metric={shown} />
             <h3>Per variant</h3>
             <table data-testid="variant-metrics">
               <thead><tr><th>Variant</th><th>n</th><th>Mean</th><th>{Math.round(r.level * 100)}% interval</th><th>sd</th><th>Median</th><th>Min</th><th>Max</th><th>Runs completed</th><th>Features done</th></tr></thead>
@@ -101,16 +118,11 @@ export function ExperimentPage({ experimentId, metric }: { experimentId: string;
               </tbody>
             </table>
             <h3>Against the control ({r.control})</h3>
-            <table data-testid="comparison">
-              <thead><tr><th>Variant</th><th>Metric</th><th>Difference</th><th>Interval</th><th>p</th><th>Test</th><th>Effect size</th></tr></thead>
-              <tbody>
-                {comparisonRows(r).map((c) => (
-                  <tr key={`${c.variant}/${c.metric}`} class={c.metric === shown ? 'current' : ''}>
-                    <td>{c.variant}</td><td>{c.metric}</td><td>{fmt(c.difference)}</td><td>{c.ci}</td><td class={c.significant ? 'ok' : ''}>{fmt(c.pValue)}</td><td>{c.test}</td><td>{c.effect}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ComparisonTable rows={comparisonRows(r).filter((c) => c.metric === shown)} testId="comparison" />
+            <details>
+              <summary>Every metric against the control</summary>
+              <ComparisonTable rows={comparisonRows(r)} testId="comparison-all" />
+            </details>
           </>
         )}
       </section>
