@@ -21,6 +21,8 @@ runService({
       // Simulations running at once; more wait, queued. 50 keeps the gateway's default 50 requests in flight busy
       // (a simulation has one to a few agents calling the LLM at a time) while bounding sandboxes and database load.
       SIMULATIONS_MAX_RUNNING: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(10_000).default(50),
+      // The largest bundle POST /simulations/import takes, decompressed (it is spooled to a temporary file, not held in memory).
+      IMPORT_BODY_LIMIT_BYTES: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1024).default(1024 ** 3),
     })
     .merge(authConfigSchema),
   beforeListen: (app) => {

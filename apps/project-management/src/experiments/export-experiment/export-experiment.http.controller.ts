@@ -1,11 +1,10 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { slugIdSchema } from '@swe-sim/contracts';
-import { StructuredLogger } from '@swe-sim/event-store';
-import { ApiErrors, LOGGER, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
+import { ApiErrors, UuidParamPipe, ZodQueryPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../../auth/authenticated.decorator';
-import { NdjsonRequest, NdjsonResponse, sendNdjson } from '../../api/ndjson';
+import { NdjsonResponse, sendNdjson } from '../../api/ndjson-response';
 import { ExperimentsRepository } from '../experiments.repository';
 import { ExperimentExport } from './experiment-export';
 
@@ -29,7 +28,6 @@ export class ExportExperimentHttpController {
   constructor(
     private readonly experiments: ExperimentsRepository,
     private readonly exporter: ExperimentExport,
-    @Inject(LOGGER) private readonly logger: StructuredLogger,
   ) {}
 
   @Get(':id/export')
@@ -47,7 +45,6 @@ export class ExportExperimentHttpController {
   async export(
     @Param('id', UuidParamPipe) id: string,
     @Query(new ZodQueryPipe(exportQuerySchema)) q: z.output<typeof exportQuerySchema>,
-    @Req() req: NdjsonRequest,
     @Res() res: NdjsonResponse,
   ): Promise<void> {
     if (!(await this.experiments.find(id))) throw new NotFoundException({ code: 'EXPERIMENT_NOT_FOUND', message: `Experiment ${id} not found` });
@@ -57,6 +54,6 @@ export class ExportExperimentHttpController {
         : q.format === 'chat'
           ? this.exporter.chat(id, { variant: q.variant, role: q.role, outcome: q.outcome, metadata: q.metadata === 'true' })
           : this.exporter.preferences(id, q.variant);
-    await sendNdjson(req, res, lines, { filename: `experiment-${id}-${q.format}.jsonl`, logger: this.logger, context: { experimentId: id, format: q.format } });
+    await sendNdjson(res, lines, { filename: `experiment-${id}-${q.format}.jsonl` });
   }
 }

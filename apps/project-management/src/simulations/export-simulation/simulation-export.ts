@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EventData, LlmCallCompleted, LlmCallFailed, LlmCallRequested } from '@swe-sim/contracts';
+import { EventData, LlmCallCompleted, LlmCallFailed, LlmCallRequested, llmCallEventId } from '@swe-sim/contracts';
 import { Checkpoint, EventStore, StoredEvent } from '@swe-sim/event-store';
-import { llmCallEventId } from '@swe-sim/llm-gateway';
 import { toHistoryEvent } from '../../history/history';
 import { ChatExample, RecordedChatCall, toChatExample } from './chat-example';
 

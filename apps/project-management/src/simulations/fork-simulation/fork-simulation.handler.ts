@@ -3,6 +3,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { EventStore } from '@swe-sim/event-store';
 import { StartAs } from '../start-simulation/start-simulation.handler';
 import { originalSimulation, startReExecution } from '../re-execution/original-simulation';
+import { checkProgramRoster } from '../../roster/program-roster-check';
 import { ForkOverrides, forkConfig } from './fork-overrides';
 
 /**
@@ -31,6 +32,7 @@ export class ForkSimulationHandler {
     const simulationId = as.simulationId ?? randomUUID();
     const forkOf = { simulationId: originalId, atPosition: body.atPosition };
     const config = forkConfig(started.config, body.overrides);
+    if (body.overrides.roster) await checkProgramRoster(this.store, config.roster, started.project.stack, 'overrides.roster', as.db);
     const position = await startReExecution(this.store, started, { simulationId, config, forkOf }, as);
     return { simulationId, forkOf, seed: config.seed, position };
   }

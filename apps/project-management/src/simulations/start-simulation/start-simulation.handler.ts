@@ -5,6 +5,7 @@ import { EventStore, Queryable } from '@swe-sim/event-store';
 import { CONFIG } from '@swe-sim/service-runtime';
 import { ProjectBacklogNotReadyError, ProjectEvent, ProjectNotFoundError, decideProject } from '../../projects/project.decider';
 import { loadProjectState } from '../../projects/project-state';
+import { checkProgramRoster } from '../../roster/program-roster-check';
 import { RosterRepository } from '../../roster/roster.repository';
 import { resolveSimulationConfig, startSimulationBodySchema } from './simulation-config';
 import { z } from 'zod';
@@ -32,8 +33,9 @@ export class StartSimulationHandler {
     const db = as.db;
     const state = await loadProjectState(this.store, projectId, db);
     const simulationId = as.simulationId ?? randomUUID();
-    // Without a roster of its own, a simulation staffs from the shipped personas and those registered.
-    const roster = body.roster ? DEFAULT_ROSTER : [...DEFAULT_ROSTER, ...(await this.roster.registered(db))];
+    // Without a roster of its own, a simulation staffs from the shipped personas and those registered
+    // (agent programs only where a roster names them: registering one must not change other simulations).
+    const roster = body.roster ? DEFAULT_ROSTER : [...DEFAULT_ROSTER, ...(await this.roster.registered(db)).filter((p) => !p.program)];
     const config = resolveSimulationConfig(body, { model: this.config.LLM_MODEL, roster, seed: () => randomInt(0, 2 ** 31 - 1) });
     let decided: ProjectEvent[];
     try {
@@ -45,6 +47,7 @@ export class StartSimulationHandler {
     }
     // Decided now (seed, configuration, the project as it is), recorded when a slot is free.
     const start = decided[0].data as EventData<typeof SimulationStarted>;
+    await checkProgramRoster(this.store, start.config.roster, start.project.stack, 'roster', db);
     const queued: EventData<typeof SimulationQueued> = { simulationId, projectId, start };
     const result = await this.store.append(simulationQueueStream(simulationId), [{ type: SimulationQueued.type, data: queued }], {
       expectedVersion: 'no_stream',
