@@ -249,8 +249,7 @@ describe('agent programs', () => {
     await start('patient', projects.py, 'patient');
     const programCommand = (e: { type: string; data: any }) => e.type === 'CommandRequested' && String(e.data.cmd).includes('SWE_SIM_PROGRAM_SHA256');
     await eventually(async () => (await stack.events(sims['patient'])).some(programCommand), 30_000, 'the program run');
-    const agentExecution = stack.services.find((s) => s.output().includes('"service":"agent-execution"'))!;
-    await agentExecution.kill('SIGKILL');
+    await stack.services[2].kill('SIGKILL'); // the stack's agent-execution (services in their default order)
     restarted = await startService('agent-execution', stack.env);
 
     const sim = await ended['patient'];
