@@ -191,6 +191,31 @@ describe('agent programs', () => {
     ]);
   }, 55_000);
 
+  it("a fork answers the program's calls from the original's recording; a fork whose roster changes the program runs it live", async () => {
+    await ended['python'];
+    const history = await stack.db.pool.query('SELECT type, global_position::int AS position FROM events WHERE simulation_id = $1 ORDER BY global_position', [sims['python']]);
+    const at = history.rows.find((e: { type: string }) => e.type === 'AgentProgramRan').position;
+    const agent = programs['py-agent'];
+    const changedAgent = { ...agent, program: { ...agent.program, files: programs['probe'].program.files, command: programs['probe'].program.command } };
+    const same = await stack.post(`/simulations/${sims['python']}/fork`, { atPosition: at });
+    const changed = await stack.post(`/simulations/${sims['python']}/fork`, { atPosition: at, overrides: { roster: [changedAgent] } });
+    expect([same.status, changed.status]).toEqual([201, 201]);
+    const [sameSim] = await Promise.all([stack.waitFor(same.body.simulationId, finished, 40_000), stack.waitFor(changed.body.simulationId, finished, 40_000)]);
+    expect(sameSim).toMatchObject({ status: 'completed', metrics: { featuresDone: 1 } });
+
+    const of = async (simulationId: string, type: string) => (await stack.events(simulationId)).filter((e) => e.type === type).map((e) => e.data);
+    const [sameRun] = await of(same.body.simulationId, 'AgentProgramRan');
+    expect(sameRun).toMatchObject({ exitCode: 0, calls: 2 });
+    const sameCalls = (await of(same.body.simulationId, 'LlmCallCompleted')).filter((c) => c.callKey.agentId === sameRun.agentId);
+    expect(sameCalls.map((c) => c.replayedFrom)).toEqual([sims['python'], sims['python']]);
+
+    const [changedRun] = await of(changed.body.simulationId, 'AgentProgramRan');
+    expect(changedRun).toMatchObject({ exitCode: 1, calls: 1 });
+    expect(changedRun.output).toContain('ENDPOINT pong');
+    const changedCalls = (await of(changed.body.simulationId, 'LlmCallCompleted')).filter((c) => c.callKey.agentId === changedRun.agentId);
+    expect(changedCalls.map((c) => c.replayedFrom ?? null)).toEqual([null]); // asked live: the original never asked this
+  }, 55_000);
+
   it('the Node program (the official openai client, bundled) completes a feature', async () => {
     const sim = await ended['node'];
     expect(sim).toMatchObject({ status: 'completed', metrics: { featuresDone: 1 } });
