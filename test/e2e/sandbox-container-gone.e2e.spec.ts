@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandReply } from '@swe-sim/contracts';
-import { eventually } from '@swe-sim/testing';
+import { eventually, testInstanceId } from '@swe-sim/testing';
 import { stickyDockerProxy } from '../../apps/sandbox-control/src/docker/sandbox-test-support';
 import { failureOf, SandboxControlHarness } from '../support/sandbox-control-harness';
 
@@ -25,12 +25,12 @@ describe('sandbox-control: a command whose sandbox goes from under it', () => {
     const hosts = `unix://${proxy.socketPath}`;
     [sc, fast] = await Promise.all([
       SandboxControlHarness.start({
-        instanceId: `sc-gone-${runId}`,
+        instanceId: testInstanceId('sc-gone'),
         env: { SUBSCRIPTION_POLL_MS: '200', SANDBOX_REAP_INTERVAL_MS: '60000', SANDBOX_DOCKER_HOSTS: hosts },
         client: { requestTimeoutMs: 60_000 },
       }),
       SandboxControlHarness.start({
-        instanceId: `sc-gone-ttl-${runId}`,
+        instanceId: testInstanceId('sc-gone-ttl'),
         env: { SUBSCRIPTION_POLL_MS: '200', SANDBOX_REAP_INTERVAL_MS: '1000', SANDBOX_DOCKER_HOSTS: hosts },
         client: { requestTimeoutMs: 60_000 },
       }),
@@ -123,8 +123,15 @@ describe('sandbox-control: a command whose sandbox goes from under it', () => {
     await fast.send('SandboxRequested', { sandboxId, image: 'python', ttlMs: 4_000 });
     const { answer } = await longCommand(fast, sandboxId);
     const failure = await answer;
-    const destroyedAt = (await fast.db.pool.query(`SELECT recorded_at FROM events WHERE type = 'SandboxDestroyed' AND data->>'sandboxId' = $1`, [sandboxId])).rows[0]?.recorded_at as Date | undefined;
-    const ms = destroyedAt ? Date.now() - destroyedAt.getTime() : undefined;
+    const answeredAt = Date.now();
+    // The halted command's answer may be written before the reaper's SandboxDestroyed commits (it
+    // scans the workspace first): wait for the event, then compare the times.
+    const destroyedAt = await eventually(
+      async () => (await fast.db.pool.query(`SELECT recorded_at FROM events WHERE type = 'SandboxDestroyed' AND data->>'sandboxId' = $1`, [sandboxId])).rows[0]?.recorded_at as Date | undefined,
+      10_000,
+      'SandboxDestroyed recorded',
+    );
+    const ms = answeredAt - destroyedAt.getTime();
     console.log(JSON.stringify({ test: 'ttl-expired', answeredAfterDestroyMs: ms }));
     expect(failure).toMatchObject({ code: 'SANDBOX_DESTROYED' });
     expect(ms).toBeLessThan(3_000);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CommandReply, FileReadReply, SandboxReply } from '@swe-sim/contracts';
-import { eventually } from '@swe-sim/testing';
+import { eventually, testInstanceId } from '@swe-sim/testing';
 import { rebuildWorkspace, WorkspaceScanner } from '../../apps/sandbox-control/src/sandbox/workspace-manifest';
 import { failureOf, SandboxControlHarness } from '../support/sandbox-control-harness';
 
@@ -36,7 +36,7 @@ describe('sandbox-control: sandboxes through events', () => {
 
   beforeAll(async () => {
     sc = await SandboxControlHarness.start({
-      instanceId: `sc-e2e-${runId}`,
+      instanceId: testInstanceId('sc-e2e'),
       env: { SANDBOX_MAX_MEMORY_BYTES: String(1024 * 1024 * 1024) },
     });
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { CommandReply } from '@swe-sim/contracts';
-import { eventually } from '@swe-sim/testing';
+import { eventually, testInstanceId } from '@swe-sim/testing';
 import { sandboxImageTags } from '../../apps/sandbox-control/src/docker';
 import { SandboxControlHarness } from '../support/sandbox-control-harness';
 
@@ -13,7 +13,7 @@ describe('sandbox-control: crash in the middle of a command', () => {
 
   beforeAll(async () => {
     sc = await SandboxControlHarness.start({
-      instanceId: `sc-crash-${runId}`,
+      instanceId: testInstanceId('sc-crash'),
       env: { SUBSCRIPTION_POLL_MS: '200', SANDBOX_REAP_INTERVAL_MS: '500' },
       client: { requestTimeoutMs: 40_000 },
     });

@@ -1,3 +1,4 @@
+import { testInstanceId } from '@swe-sim/testing';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -21,7 +22,7 @@ describe('sandbox-control: sandboxes of ended tasks and simulations are reaped',
 
   beforeAll(async () => {
     sc = await SandboxControlHarness.start({
-      instanceId: `sc-owner-${runId}`,
+      instanceId: testInstanceId('sc-owner'),
       env: { SUBSCRIPTION_POLL_MS: '200', SANDBOX_REAP_INTERVAL_MS: String(INTERVAL_MS) },
     });
   });

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { SandboxRunReply } from '@swe-sim/contracts';
-import { eventually } from '@swe-sim/testing';
+import { eventually, testInstanceId } from '@swe-sim/testing';
 import { EventRecord, EventStoreClient } from '@swe-sim/transport';
 import { failureOf, SandboxControlHarness } from '../support/sandbox-control-harness';
 
@@ -19,7 +19,7 @@ describe('sandbox-control: one-shot sandboxes (SandboxRunRequested)', () => {
 
   beforeAll(async () => {
     sc = await SandboxControlHarness.start({
-      instanceId: `sc-once-${runId}`,
+      instanceId: testInstanceId('sc-once'),
       env: { SUBSCRIPTION_POLL_MS: '200', SANDBOX_REAP_INTERVAL_MS: '500' },
       client: { service: 'sandbox-run-once-test', requestTimeoutMs: 60_000, replyPollMs: 100 },
     });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { SandboxReply } from '@swe-sim/contracts';
-import { eventually } from '@swe-sim/testing';
+import { eventually, testInstanceId } from '@swe-sim/testing';
 import { sandboxImageTags } from '../../apps/sandbox-control/src/docker';
 import { startFailingImage } from '../../apps/sandbox-control/src/docker/sandbox-test-support';
 import { failureOf, SandboxControlHarness } from '../support/sandbox-control-harness';
@@ -19,7 +19,7 @@ describe('sandbox-control: a container that does not start after SandboxCreated'
   beforeAll(async () => {
     const image = await startFailingImage(sandboxImageTags().python);
     sc = await SandboxControlHarness.start({
-      instanceId: `sc-start-${runId}`,
+      instanceId: testInstanceId('sc-start'),
       env: { SANDBOX_IMAGE_PYTHON: image, SANDBOX_REAP_INTERVAL_MS: '300' },
     });
   });

@@ -125,6 +125,32 @@ describe('a simulation from project to passing acceptance tests', () => {
     expect((await workspace('?content=maybe')).body.error.field).toBe('content');
   });
 
+  it('every service reports its consumer, requests and process at GET /metrics, and its own figures (LLM calls, sandboxes per host)', async () => {
+    const scrape = async (url: string) => {
+      const res = await fetch(`${url}/metrics`);
+      expect(res.status).toBe(200); // no key needed, like /health
+      expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      return res.text();
+    };
+    const value = (text: string, series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const names = ['project-management', 'team-formation', 'agent-execution', 'sandbox-control'];
+    const texts = Object.fromEntries(await Promise.all(stack.services.map(async (s, i) => [names[i], await scrape(s.url)])));
+    for (const service of names) {
+      const text = texts[service];
+      expect(value(text, `swe_sim_subscription_active{service="${service}"}`)).toBe(1);
+      expect(value(text, `swe_sim_events_handled_total{service="${service}"}`)).toBeGreaterThan(0); // the simulation above went through it
+      expect(value(text, `swe_sim_dead_letters{service="${service}"}`)).toBe(0);
+      expect(value(text, `process_resident_memory_bytes{service="${service}"}`)).toBeGreaterThan(10_000_000);
+      expect(text).toContain('# TYPE process_cpu_seconds_total counter');
+    }
+    expect(value(texts['agent-execution'], 'llm_gateway_requests_total{backend="default",outcome="ok"}')).toBeGreaterThan(0);
+    // Every sandbox of the finished simulation was released: none held on the one host.
+    expect(value(texts['sandbox-control'], 'swe_sim_sandboxes{host="default"}')).toBe(0);
+  });
+
   it('carries work over: one feature per sprint, the teams reviewed between sprints, two sprints to completion', async () => {
     const { post } = stack;
     const created = await post('/projects', twoModuleProject());

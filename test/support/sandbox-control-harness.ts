@@ -8,6 +8,7 @@ import { EventStore } from '@swe-sim/event-store';
 import { createTestDatabase, RunningService, startService, TestDatabase } from '@swe-sim/testing';
 import { EventRecord, EventStoreClient } from '@swe-sim/transport';
 import { SandboxEngine } from '../../apps/sandbox-control/src/docker';
+import { reapOrphanedTestSandboxes } from './orphaned-test-sandboxes';
 
 export interface SandboxControlHarnessOptions {
   /** SANDBOX_INSTANCE_ID of the process: owner label of its containers, prefix of the workspace root. */
@@ -45,6 +46,7 @@ export class SandboxControlHarness {
   }
 
   static async start(options: SandboxControlHarnessOptions): Promise<SandboxControlHarness> {
+    await reapOrphanedTestSandboxes();
     const wsRoot = await fs.mkdtemp(path.join(os.tmpdir(), `${options.instanceId}-`));
     const db = await createTestDatabase();
     const store = new EventStore(db.pool, { registry: createEventRegistry() });

@@ -12,7 +12,9 @@ import {
   freePort,
   startProcess,
   startService,
+  testInstanceId,
 } from '@swe-sim/testing';
+import { reapOrphanedTestSandboxes } from './orphaned-test-sandboxes';
 
 /** Two features, each with its own module and test file, so they merge without conflict. */
 export const twoModuleProject = () =>
@@ -53,6 +55,7 @@ export async function startSimulationStack(
   options: { services?: string[]; env?: Record<string, string> } = {},
 ): Promise<SimulationStack> {
   const names = options.services ?? ['project-management', 'team-formation', 'agent-execution', 'sandbox-control'];
+  await reapOrphanedTestSandboxes();
   const db = await createTestDatabase();
   const workspaces = mkdtempSync(join(tmpdir(), 'swe-sim-e2e-'));
   const llmPort = await freePort();
@@ -68,7 +71,7 @@ export async function startSimulationStack(
     LLM_BASE_URL: `http://127.0.0.1:${llmPort}/v1`,
     LLM_MODEL: 'sim-model',
     SANDBOX_WORKSPACE_ROOT: workspaces,
-    SANDBOX_INSTANCE_ID: `e2e-${process.pid}-${llmPort}`,
+    SANDBOX_INSTANCE_ID: testInstanceId('stack'),
     ...options.env,
   };
   const services = await Promise.all(names.map((s) => startService(s, env)));

@@ -2,3 +2,4 @@
 export * from './keyed-mutex';
 export * from './prng';
 export * from './json';
+export * from './metrics';

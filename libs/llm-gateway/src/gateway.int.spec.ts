@@ -418,7 +418,9 @@ describe('LlmGateway scheduling', () => {
   });
 
   it('never exceeds maxInFlight at the backend (read from the simulator)', async () => {
-    const sim = createLlmSimulator({ timeScale: 0.002, script: [{ match: {}, respond: { content: 'ok', completionTokens: 60 } }] });
+    // Answers long enough (~0.2 s each) that all 8 slots fill even on a loaded machine; at 0.002
+    // a CI run saw a peak of 6 because answers ended before the next request was sent.
+    const sim = createLlmSimulator({ timeScale: 0.05, script: [{ match: {}, respond: { content: 'ok', completionTokens: 60 } }] });
     const { url, baseUrl } = await sim.listen(0);
     const g = new LlmGateway({ backends: [{ name: 'sim', baseUrl, models: [MODEL], maxInFlight: 8 }] });
     let maxSeen = 0;

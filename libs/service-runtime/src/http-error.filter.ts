@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { Observable, throwError } from 'rxjs';
 import { SweSimError } from '@swe-sim/contracts';
-import { StructuredLogger } from '@swe-sim/event-store';
+import { isConnectionError, StructuredLogger } from '@swe-sim/event-store';
 
 /** The one error body every HTTP error has. */
 export interface ErrorBody {
@@ -28,6 +28,9 @@ const STATUS_BY_STORE_CODE: Record<string, number> = {
   EVENT_DUPLICATE: HttpStatus.CONFLICT,
 };
 
+/** Seconds a client should wait before retrying a request that met an unavailable database. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
 /**
  * Every HTTP error becomes `{ error: { code, message, field?, details? } }`. A controller throws an
  * HttpException whose response carries `code`, `message` and optionally `field`; any other property
@@ -43,11 +46,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse();
     const req = http.getRequest();
-    const { status, body } = this.toBody(exception, req);
     if (res.headersSent) {
+      // A streamed body cut off by an error: the client sees an incomplete body; the log says why.
+      this.logger.error('request failed after its response started', { error: exception instanceof Error ? exception.message : String(exception), method: req?.method, url: req?.url });
       res.end?.();
       return;
     }
+    const { status, body } = this.toBody(exception, req);
+    if (body.error.code === 'DATABASE_UNAVAILABLE') res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     res.status(status).json(body);
   }
 
@@ -76,6 +82,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof SweSimError && STATUS_BY_STORE_CODE[exception.code]) {
       return { status: STATUS_BY_STORE_CODE[exception.code], body: { error: { code: exception.code, message: exception.message } } };
+    }
+    // A database restarting, cut off or out of connections is not a bug of the request: the client
+    // may retry (503 + Retry-After), and nothing was written (every write is one transaction).
+    if (isConnectionError(exception)) {
+      this.logger.warn('request met an unavailable database', { error: (exception as Error).message, method: req?.method, url: req?.url });
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: { error: { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable (restarting or out of connections); retry shortly' } },
+      };
     }
     this.logger.error('request failed', {
       error: exception instanceof Error ? exception.message : String(exception),

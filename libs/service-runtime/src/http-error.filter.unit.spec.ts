@@ -29,6 +29,41 @@ describe('HttpErrorFilter', () => {
   });
 });
 
+describe('HttpErrorFilter and an unavailable database', () => {
+  const filter = new HttpErrorFilter({ info: () => undefined, warn: () => undefined, error: () => undefined });
+  const fakeResponse = () => {
+    const sent: { status?: number; headers: Record<string, string>; body?: unknown } = { headers: {} };
+    const res = {
+      headersSent: false,
+      setHeader: (k: string, v: string) => (sent.headers[k] = v),
+      status: (s: number) => ((sent.status = s), res),
+      json: (b: unknown) => (sent.body = b),
+    };
+    const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => res, getRequest: () => ({ method: 'POST', url: '/projects' }) }) };
+    return { sent, host: host as never };
+  };
+
+  it.each([
+    ['too many clients (53300)', Object.assign(new Error('sorry, too many clients already'), { code: '53300' })],
+    ['admin shutdown (57P01)', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a cut connection', new Error('Connection terminated unexpectedly')],
+  ])('answers %s with 503 DATABASE_UNAVAILABLE and Retry-After', (_what, err) => {
+    const { sent, host } = fakeResponse();
+    filter.catch(err, host);
+    expect(sent.status).toBe(503);
+    expect(sent.headers['Retry-After']).toBe('2');
+    expect((sent.body as { error: { code: string } }).error.code).toBe('DATABASE_UNAVAILABLE');
+  });
+
+  it('still answers a query error that is not about the connection with a 500', () => {
+    const { sent, host } = fakeResponse();
+    filter.catch(Object.assign(new Error('column "x" does not exist'), { code: '42703' }), host);
+    expect(sent.status).toBe(500);
+    expect(sent.headers['Retry-After']).toBeUndefined();
+  });
+});
+
 describe('GET /health when the database is down', () => {
   it('is a 503 UNAVAILABLE in the common body, with what it knows in details', async () => {
     const { HealthController } = await import('./health.controller');

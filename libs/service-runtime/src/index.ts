@@ -11,3 +11,5 @@ export * from './params.pipe';
 export * from './public-route';
 export * from './openapi';
 export * from './query-string.interceptor';
+export * from './service-metrics';
+export * from './metrics.controller';

@@ -5,6 +5,8 @@ import { EventStore } from '@swe-sim/event-store';
 import { EventStoreClient, EventStoreServer } from '@swe-sim/transport';
 import { BaseConfig } from './config';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+import { ServiceMetrics } from './service-metrics';
 import { JsonLogger } from './json-logger';
 import { CONFIG, LOGGER, PG_POOL, SERVICE_NAME } from './tokens';
 
@@ -37,7 +39,7 @@ export class RuntimeModule {
     const connection = { connectionString: config.DATABASE_URL };
     return {
       module: RuntimeModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: SERVICE_NAME, useValue: service },
@@ -76,8 +78,9 @@ export class RuntimeModule {
           useFactory: (store: EventStore) => new EventStoreClient({ store, connection, service, requestTimeoutMs: config.RPC_TIMEOUT_MS }),
         },
         ConnectionCloser,
+        ServiceMetrics,
       ],
-      exports: [CONFIG, SERVICE_NAME, LOGGER, PG_POOL, EventStore, EventStoreServer, EventStoreClient],
+      exports: [CONFIG, SERVICE_NAME, LOGGER, PG_POOL, EventStore, EventStoreServer, EventStoreClient, ServiceMetrics],
     };
   }
 }

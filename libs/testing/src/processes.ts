@@ -31,9 +31,12 @@ export interface RunningProcess {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+/** Compiled preload that stops a child once its test process is gone (see exit-with-parent.ts). */
+const EXIT_WITH_PARENT = join(REPO_ROOT, 'dist/libs/testing/src/exit-with-parent.js');
+
 /** Starts a compiled entry point (under dist/) as a child process, capturing its output. */
 export function startProcess(entry: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', entry)], {
+  const child = spawn(process.execPath, ['--require', EXIT_WITH_PARENT, join(REPO_ROOT, 'dist', entry)], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,12 +1,11 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { EventStore } from '@swe-sim/event-store';
 import { EventStoreCallRecorder, LlmGateway } from '@swe-sim/llm-gateway';
-import { CONFIG, LOGGER, JsonLogger, PG_POOL } from '@swe-sim/service-runtime';
+import { CONFIG, LOGGER, JsonLogger, PG_POOL, ServiceMetrics } from '@swe-sim/service-runtime';
 import { Pool } from 'pg';
 import { SimulationContextRepository } from '../context/simulation-context.repository';
 import { OriginReplaySource } from '../replay/origin-replay-source';
 import { LlmConfig, llmGatewayOptions } from './llm.config';
-import { MetricsController } from './metrics.controller';
 
 class GatewayCloser implements OnApplicationShutdown {
   constructor(@Inject(LlmGateway) private readonly gateway: LlmGateway) {}
@@ -18,17 +17,17 @@ class GatewayCloser implements OnApplicationShutdown {
 
 /**
  * The LLM gateway of agent-execution, built from the LLM_* settings, recording every call
- * (LlmCallRequested / LlmCallCompleted / LlmCallFailed) in the event store; GET /metrics.
+ * (LlmCallRequested / LlmCallCompleted / LlmCallFailed) in the event store; its metrics join the
+ * service's GET /metrics.
  * Inject `LlmGateway` where an agent calls the LLM.
  */
 @Global()
 @Module({
-  controllers: [MetricsController],
   providers: [
     {
       provide: LlmGateway,
-      inject: [CONFIG, EventStore, LOGGER, PG_POOL],
-      useFactory: (config: LlmConfig, store: EventStore, logger: JsonLogger, pool: Pool) => {
+      inject: [CONFIG, EventStore, LOGGER, PG_POOL, ServiceMetrics],
+      useFactory: (config: LlmConfig, store: EventStore, logger: JsonLogger, pool: Pool, metrics: ServiceMetrics) => {
         // Resume mode: a call already recorded (before a crash) is answered from the store, never
         // generated twice; a replay or a fork takes the original's answers; new calls go to the
         // LLM and are recorded.
@@ -39,6 +38,7 @@ class GatewayCloser implements OnApplicationShutdown {
           replay: answers,
           onReplayMissing: (key) => answers.onMissing(key),
         });
+        metrics.addText(() => gateway.metricsText());
         logger.info('LLM gateway ready', { models: gateway.models() });
         return gateway;
       },

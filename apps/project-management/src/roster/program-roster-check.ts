@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { Persona, Stack } from '@swe-sim/contracts';
-import { EventStore } from '@swe-sim/event-store';
+import { EventStore, Queryable } from '@swe-sim/event-store';
 
 /**
  * A roster's agent programs can run: their stack is the project's (the task's sandbox is the
@@ -8,7 +8,7 @@ import { EventStore } from '@swe-sim/event-store';
  * POST /agent-programs, may name bytes that were never uploaded). A 400 names the field
  * (`roster.2.program.files.0`). Nothing is read for a roster without programs.
  */
-export async function checkProgramRoster(store: EventStore, roster: readonly Persona[], stack: Stack, field = 'roster'): Promise<void> {
+export async function checkProgramRoster(store: EventStore, roster: readonly Persona[], stack: Stack, field = 'roster', db?: Queryable): Promise<void> {
   const programs = roster.map((p, i) => ({ i, p })).filter(({ p }) => p.program);
   if (!programs.length) return;
   for (const { i, p } of programs) {
@@ -16,7 +16,7 @@ export async function checkProgramRoster(store: EventStore, roster: readonly Per
       throw invalid(`${field}.${i}.program.stack`, `${p.personaId} needs a ${p.program!.stack} sandbox; the project's stack is ${stack}`);
     }
   }
-  const missing = new Set(await store.missingBlobs(programs.flatMap(({ p }) => p.program!.files.map((f) => f.hash))));
+  const missing = new Set(await store.missingBlobs(programs.flatMap(({ p }) => p.program!.files.map((f) => f.hash)), db));
   for (const { i, p } of programs) {
     const j = p.program!.files.findIndex((f) => missing.has(f.hash));
     if (j >= 0) {

@@ -125,6 +125,11 @@ export class SandboxEngine {
     this.exits = new ContainerExitWatcher(this.events, this.docker);
   }
 
+  /** Sandboxes this engine holds now (created or adopted, not yet removed). */
+  sandboxCount(): number {
+    return this.records.size;
+  }
+
   // ---------------------------------------------------------------- create
 
   async createSandbox(spec: SandboxSpec): Promise<SandboxHandle> {

@@ -6,12 +6,12 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { EventMetadata, SandboxImageKind, sandboxStream } from '@swe-sim/contracts';
 import { ConcurrencyError, EventStore, fold, StoredEvent } from '@swe-sim/event-store';
-import { CONFIG, JsonLogger, LOGGER } from '@swe-sim/service-runtime';
+import { CONFIG, JsonLogger, LOGGER, ServiceMetrics } from '@swe-sim/service-runtime';
 import { SandboxLimits, sandboxImageTags } from '../docker';
 import type { PoolClient } from 'pg';
 import { SandboxConfig } from '../config';
 import { Engines } from './engines';
-import { KeyedMutex } from '@swe-sim/kit';
+import { Gauge, KeyedMutex } from '@swe-sim/kit';
 import { assertLive, FileChange, SandboxCommand, SandboxEvent, sandboxDecider, SandboxState } from './sandbox.decider';
 import { SandboxRequestError } from './sandbox.errors';
 import { SandboxRepository } from './sandbox.repository';
@@ -48,6 +48,7 @@ export class SandboxRuntime implements OnApplicationShutdown {
     @Inject(LOGGER) readonly logger: JsonLogger,
     readonly store: EventStore,
     readonly repo: SandboxRepository,
+    metrics: ServiceMetrics,
   ) {
     this.instanceId = config.SANDBOX_INSTANCE_ID;
     this.defaultLimits = {
@@ -71,6 +72,8 @@ export class SandboxRuntime implements OnApplicationShutdown {
       runtime: config.SANDBOX_RUNTIME || undefined,
       maxConcurrentCreates: config.SANDBOX_MAX_CONCURRENT_CREATES,
     });
+    metrics.add(new Gauge('swe_sim_sandboxes', 'Sandboxes this instance holds, per Docker host', () => this.engines.entries.map((e) => [{ host: e.key }, e.engine.sandboxCount()])));
+    metrics.add(new Gauge('swe_sim_sandboxes_being_created', 'Sandboxes this instance is creating now', () => [[{}, this.creating.size]]));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,0 +1,4 @@
+export * from './client';
+export * from './sse';
+export * from './types';
+export * from './event-lines';
