@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@swe-sim/testing';
+import { REPO_ROOT, RunningService, eventually, startService } from '@swe-sim/testing';
 import { SimulationStack, finished, startSimulationStack } from '../support/simulation-stack';
 
 /**
@@ -46,6 +46,42 @@ request = urllib.request.Request(os.environ['OPENAI_BASE_URL'] + '/chat/completi
 print('ENDPOINT', json.load(urllib.request.urlopen(request, timeout=60))['choices'][0]['message']['content'])
 sys.exit(1)
 `;
+/** 30 calls at once (a barrier): the endpoint takes 1 in flight and 4 waiting, the rest are 429s. */
+const FLOOD = `import json, os, sys, threading, urllib.error, urllib.request
+codes, barrier = [], threading.Barrier(30)
+def one():
+    body = json.dumps({'model': 'any', 'messages': [{'role': 'user', 'content': 'ping'}]}).encode()
+    request = urllib.request.Request(os.environ['OPENAI_BASE_URL'] + '/chat/completions', data=body, headers={'content-type': 'application/json'})
+    barrier.wait()
+    try:
+        urllib.request.urlopen(request, timeout=60)
+        codes.append(200)
+    except urllib.error.HTTPError as e:
+        codes.append(e.code)
+threads = [threading.Thread(target=one) for _ in range(30)]
+for t in threads: t.start()
+for t in threads: t.join()
+print('ANSWERED', codes.count(200), 'REFUSED', codes.count(429), 'OTHER', len(codes) - codes.count(200) - codes.count(429))
+sys.exit(1)
+`;
+/** Waits, then asks the endpoint until it answers (agent-execution may be restarting), then writes the feature. */
+const PATIENT = `import json, os, sys, time, urllib.error, urllib.request
+time.sleep(3)
+body = json.dumps({'model': 'any', 'messages': [{'role': 'user', 'content': 'ping'}]}).encode()
+for attempt in range(120):
+    try:
+        request = urllib.request.Request(os.environ['OPENAI_BASE_URL'] + '/chat/completions', data=body, headers={'content-type': 'application/json'})
+        answer = json.load(urllib.request.urlopen(request, timeout=60))['choices'][0]['message']['content']
+        break
+    except (urllib.error.URLError, ConnectionError):
+        time.sleep(0.5)
+else:
+    sys.exit(2)
+print('ANSWER', answer, 'after', attempt, 'refused connections')
+os.makedirs('textutils', exist_ok=True)
+with open('textutils/slug.py', 'w') as f:
+    f.write("def slugify(text):\\n    return '-'.join(text.lower().split())\\n")
+`;
 
 describe('agent programs', () => {
   let stack: SimulationStack;
@@ -78,14 +114,20 @@ describe('agent programs', () => {
     await register('py-agent', { files: [{ path: 'agent.py', content: pythonAgent }], command: 'python3 "$SWE_SIM_PROGRAM_DIR/agent.py"', stack: 'python', timeLimitSeconds: 60 });
     await register('node-agent', { skills: { javascript: 4 }, files: [{ path: 'agent.js', content: nodeAgent }], command: 'node "$SWE_SIM_PROGRAM_DIR/agent.js"', stack: 'node', timeLimitSeconds: 60 });
     await register('probe', { files: [{ path: 'probe.py', content: PROBE }], command: 'python3 "$SWE_SIM_PROGRAM_DIR/probe.py"', stack: 'python', timeLimitSeconds: 30 });
+    await register('flood', { files: [{ path: 'flood.py', content: FLOOD }], command: 'python3 "$SWE_SIM_PROGRAM_DIR/flood.py"', stack: 'python', timeLimitSeconds: 30 });
     await register('hang', { files: [{ path: 'hang.sh', content: 'sleep 600\n' }], command: 'sh "$SWE_SIM_PROGRAM_DIR/hang.sh"', stack: 'python', timeLimitSeconds: 2 });
     await start('python', py, 'py-agent');
     await start('node', js, 'node-agent');
     await start('probe', py, 'probe');
     await start('hang', py, 'hang');
+    await start('flood', py, 'flood');
     await start('budget', py, 'py-agent', { budgets: { maxTurnsPerTask: 1 } });
   }, 30_000);
-  afterAll(() => stack?.stop());
+  let restarted: RunningService | undefined;
+  afterAll(async () => {
+    await restarted?.kill();
+    await stack?.stop();
+  });
 
   it('refuses a bad registration naming the field, and an id taken', async () => {
     const base = { ...persona('bad-one', 'python'), files: [{ path: 'a.py', content: 'print(1)' }], command: 'python3 a.py', stack: 'python' };
@@ -149,6 +191,31 @@ describe('agent programs', () => {
     ]);
   }, 55_000);
 
+  it("a fork answers the program's calls from the original's recording; a fork whose roster changes the program runs it live", async () => {
+    await ended['python'];
+    const history = await stack.db.pool.query('SELECT type, global_position::int AS position FROM events WHERE simulation_id = $1 ORDER BY global_position', [sims['python']]);
+    const at = history.rows.find((e: { type: string }) => e.type === 'AgentProgramRan').position;
+    const agent = programs['py-agent'];
+    const changedAgent = { ...agent, program: { ...agent.program, files: programs['probe'].program.files, command: programs['probe'].program.command } };
+    const same = await stack.post(`/simulations/${sims['python']}/fork`, { atPosition: at });
+    const changed = await stack.post(`/simulations/${sims['python']}/fork`, { atPosition: at, overrides: { roster: [changedAgent] } });
+    expect([same.status, changed.status]).toEqual([201, 201]);
+    const [sameSim] = await Promise.all([stack.waitFor(same.body.simulationId, finished, 40_000), stack.waitFor(changed.body.simulationId, finished, 40_000)]);
+    expect(sameSim).toMatchObject({ status: 'completed', metrics: { featuresDone: 1 } });
+
+    const of = async (simulationId: string, type: string) => (await stack.events(simulationId)).filter((e) => e.type === type).map((e) => e.data);
+    const [sameRun] = await of(same.body.simulationId, 'AgentProgramRan');
+    expect(sameRun).toMatchObject({ exitCode: 0, calls: 2 });
+    const sameCalls = (await of(same.body.simulationId, 'LlmCallCompleted')).filter((c) => c.callKey.agentId === sameRun.agentId);
+    expect(sameCalls.map((c) => c.replayedFrom)).toEqual([sims['python'], sims['python']]);
+
+    const [changedRun] = await of(changed.body.simulationId, 'AgentProgramRan');
+    expect(changedRun).toMatchObject({ exitCode: 1, calls: 1 });
+    expect(changedRun.output).toContain('ENDPOINT pong');
+    const changedCalls = (await of(changed.body.simulationId, 'LlmCallCompleted')).filter((c) => c.callKey.agentId === changedRun.agentId);
+    expect(changedCalls.map((c) => c.replayedFrom ?? null)).toEqual([null]); // asked live: the original never asked this
+  }, 55_000);
+
   it('the Node program (the official openai client, bundled) completes a feature', async () => {
     const sim = await ended['node'];
     expect(sim).toMatchObject({ status: 'completed', metrics: { featuresDone: 1 } });
@@ -187,4 +254,36 @@ describe('agent programs', () => {
     const [end] = await ofType('budget', 'AgentTaskEnded');
     expect(end).toMatchObject({ outcome: 'abandoned', code: 'BUDGET_EXHAUSTED', turns: 1 });
   }, 55_000);
+
+  it('a program that floods its endpoint gets 429s beyond 1 in flight + 4 waiting; its answered calls are numbered without a gap', async () => {
+    await ended['flood'];
+    const [ran] = await ofType('flood', 'AgentProgramRan');
+    const [, answered, refused, other] = /ANSWERED (\d+) REFUSED (\d+) OTHER (\d+)/.exec(ran.output)!.map(Number);
+    expect(answered + refused).toBe(30);
+    expect(other).toBe(0);
+    expect(refused).toBeGreaterThan(0);
+    expect(ran.calls).toBe(answered);
+    const seqs = (await stack.events(sims['flood'])).filter((e) => e.type === 'LlmCallCompleted' && e.data.callKey.agentId === ran.agentId).map((e) => e.data.callKey.seq);
+    expect(seqs.sort((a, b) => a - b)).toEqual([...Array(answered).keys()]);
+    // The simulations beside it (started at the same moment) went on: the gateway serves simulations round robin.
+    expect(await ended['python']).toMatchObject({ status: 'completed' });
+  }, 55_000);
+
+  it('agent-execution killed while a program runs: restarted, it serves the same run, which completes the feature', async () => {
+    await register('patient', { files: [{ path: 'patient.py', content: PATIENT }], command: 'python3 "$SWE_SIM_PROGRAM_DIR/patient.py"', stack: 'python', timeLimitSeconds: 60 });
+    await start('patient', projects.py, 'patient');
+    const programCommand = (e: { type: string; data: any }) => e.type === 'CommandRequested' && String(e.data.cmd).includes('SWE_SIM_PROGRAM_SHA256');
+    await eventually(async () => (await stack.events(sims['patient'])).some(programCommand), 30_000, 'the program run');
+    await stack.services[2].kill('SIGKILL'); // the stack's agent-execution (services in their default order)
+    restarted = await startService('agent-execution', stack.env);
+
+    const sim = await ended['patient'];
+    expect(sim).toMatchObject({ status: 'completed', metrics: { featuresDone: 1 } });
+    const events = await stack.events(sims['patient']);
+    expect(events.filter(programCommand)).toHaveLength(1); // the restarted task joined the run under way
+    const [ran] = await ofType('patient', 'AgentProgramRan');
+    expect(ran).toMatchObject({ run: 1, exitCode: 0, calls: 1 });
+    expect(ran.output).toMatch(/ANSWER pong after \d+ refused connections/);
+  }, 55_000);
 });
+

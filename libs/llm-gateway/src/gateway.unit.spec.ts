@@ -190,6 +190,27 @@ describe('LlmGateway request building', () => {
     }
   });
 
+  it('replayRecorded answers a call from an origin recording alone and records it here as replayed; none without one', async () => {
+    const origin = new InMemoryCallStore();
+    const body = { model: 'm', messages: [{ role: 'user', content: 'x' }], sampling: {}, tools: null, tool_choice: null, json_schema: null, user: 'u', extra: null } as never;
+    const response = { message: { content: 'hi', tool_calls: [] }, finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 1 }, timings: { queueMs: 0, latencyMs: 1 }, backend: 'b', model: 'm', attempts: 1, repaired: false, toolCallsFromContent: false, callKey: { simulationId: 'O', agentId: 'A', seq: 0 }, requestHash: 'h' };
+    origin.put({ key: { simulationId: 'O', agentId: 'A', seq: 0 }, requestHash: 'h', request: body, outcome: { status: 'completed', response } });
+    const here = new InMemoryCallStore();
+    const source = { lookup: (k: { simulationId: string; agentId: string; seq: number }) => {
+      const rec = origin.lookup({ ...k, simulationId: 'O' });
+      return rec && { ...rec, origin: { simulationId: 'O', compare: 'request' as const, onMismatch: 'throw' as const } };
+    } };
+    const replay = new LlmGateway({ backends: [{ name: 'b', baseUrl: 'http://127.0.0.1:9/v1', models: ['m'] }], replay: source, recorder: here });
+    try {
+      const r = await replay.replayRecorded({ simulationId: 'R', agentId: 'A', seq: 0 });
+      expect(r).toMatchObject({ ok: true, response: { message: { content: 'hi' }, usage: { promptTokens: 3 }, replayedFrom: 'O', callKey: { simulationId: 'R' } } });
+      expect(here.lookup({ simulationId: 'R', agentId: 'A', seq: 0 })).toMatchObject({ requestHash: 'h', outcome: { status: 'completed', response: { replayedFrom: 'O' } } });
+      expect(await replay.replayRecorded({ simulationId: 'R', agentId: 'A', seq: 1 })).toBeNull();
+    } finally {
+      await replay.close();
+    }
+  });
+
   it('an unknown model fails with LLM_NO_BACKEND_FOR_MODEL', async () => {
     await expect(gw.complete({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }, { simulationId: 's', agentId: 'a' })).rejects.toMatchObject({
       code: 'LLM_NO_BACKEND_FOR_MODEL',

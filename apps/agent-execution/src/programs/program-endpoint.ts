@@ -32,10 +32,16 @@ export class ProgramEndpoint {
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly server: Server;
+  /** Requests being handled: close() waits for them, so every call the run made is recorded before it is counted. */
+  private readonly handling = new Set<Promise<void>>();
+  private closing = false;
 
   constructor(private readonly options: ProgramEndpointOptions) {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err: Error) => send(res, 500, openAiError('internal_error', err.message, 'server_error')));
+      const handled = this.handle(req, res)
+        .catch((err: Error) => send(res, 500, openAiError('internal_error', err.message, 'server_error')))
+        .finally(() => this.handling.delete(handled));
+      this.handling.add(handled);
     });
   }
 
@@ -49,8 +55,14 @@ export class ProgramEndpoint {
     await chmod(this.options.socketPath, 0o666);
   }
 
+  /**
+   * After the program has exited (or was killed): no new call goes to the gateway, and a call under
+   * way is let finish (the gateway bounds it), so what the run is counted as is all it did.
+   */
   async close(): Promise<void> {
+    this.closing = true;
     this.server.closeAllConnections();
+    await Promise.all([...this.handling]);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await unlink(this.options.socketPath).catch(() => undefined);
   }
@@ -80,6 +92,7 @@ export class ProgramEndpoint {
     }
     await this.slot();
     try {
+      if (this.closing) return send(res, 503, openAiError('run_ended', 'the run has ended', 'server_error'));
       // Checked when the call's turn comes: the calls before it have been counted.
       const { budget } = this.options;
       if (this.calls >= budget.turns || this.tokens >= budget.tokens) {

@@ -117,6 +117,25 @@ describe('the program endpoint (Unix socket, OpenAI wire)', () => {
     expect(endpoint!.refused.rate).toBe(3);
   });
 
+  it('close() (the program ended) waits for the call under way, and the waiting ones never reach the LLM', async () => {
+    let release!: () => void;
+    gate = new Promise((r) => (release = r));
+    const socket = await open();
+    const calls = Array.from({ length: 3 }, () => call(socket, chat).catch(() => 'cut'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(asked).toHaveLength(1);
+    let closed = false;
+    const closing = endpoint!.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(closed).toBe(false); // the call under way is still with the gateway
+    release();
+    await closing;
+    await Promise.all(calls);
+    expect(asked).toHaveLength(1);
+    expect(endpoint!.calls).toBe(1);
+    endpoint = undefined;
+  });
+
   it('an LLM failure is a 503 when it is the infrastructure, 500 otherwise; each counts as a call', async () => {
     const socket = await open({ turns: 10, tokens: 1_000 }, () => ({ ok: false, error: new LlmError('LLM_BACKEND_UNAVAILABLE', 'down') }));
     expect(await call(socket, chat)).toMatchObject({ status: 503, body: { error: { code: 'llm_backend_unavailable' } } });
