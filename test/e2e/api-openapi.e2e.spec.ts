@@ -145,7 +145,8 @@ describe('project-management OpenAPI document', () => {
   });
 
   it('validates each request body as its schema says', async () => {
-    const documented = operations.filter((o) => o.op.requestBody);
+    // JSON bodies (an import's body is a file: its own tests check it).
+    const documented = operations.filter((o) => o.op.requestBody?.content['application/json']);
     expect(documented.map((o) => o.key)).toEqual(expect.arrayContaining(Object.keys(VALID_BODIES)));
     for (const { key, path, method, op } of documented) {
       const url = concrete(path, op);

@@ -8,11 +8,12 @@ import { ProjectsModule } from './projects/projects.module';
 import { RosterModule } from './roster/roster.module';
 import { ReExecutionModule } from './simulations/re-execution/re-execution.module';
 import { SimulationsModule } from './simulations/simulations.module';
+import { ExperimentsModule } from './experiments/experiments.module';
 
 runService({
   service: 'project-management',
   defaultPort: 3000,
-  imports: [AuthModule, RosterModule, ProjectsModule, SimulationsModule, ReExecutionModule, HistoryModule],
+  imports: [AuthModule, RosterModule, ProjectsModule, SimulationsModule, ReExecutionModule, ExperimentsModule, HistoryModule],
   configSchema: z
     .object({
       // The model simulations use unless their configuration names one.
@@ -20,6 +21,8 @@ runService({
       // Simulations running at once; more wait, queued. 50 keeps the gateway's default 50 requests in flight busy
       // (a simulation has one to a few agents calling the LLM at a time) while bounding sandboxes and database load.
       SIMULATIONS_MAX_RUNNING: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(10_000).default(50),
+      // The largest bundle POST /simulations/import takes, decompressed (it is spooled to a temporary file, not held in memory).
+      IMPORT_BODY_LIMIT_BYTES: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1024).default(1024 ** 3),
     })
     .merge(authConfigSchema),
   beforeListen: (app) => {

@@ -2,7 +2,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import { EventMetadata, EventRegistry, eventMetadataSchema, EventSchemaError } from '@swe-sim/contracts';
 import { ConcurrencyError, DuplicateEventError, EventTooLargeError, InvalidAppendError } from './errors';
-import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, START, StoredEvent } from './types';
+import { AppendResult, Checkpoint, ExpectedVersion, NewEvent, RecordedEvent, START, StoredEvent } from './types';
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export type Queryable = Pick<Pool, 'query'> | PoolClient;
@@ -190,6 +190,12 @@ export class EventStore {
     return types;
   }
 
+  /** Those of the streams that have events here. */
+  async existingStreams(streamIds: readonly string[], db: Queryable = this.pool): Promise<string[]> {
+    const r = await db.query('SELECT stream_id FROM streams WHERE stream_id = ANY($1::text[])', [streamIds]);
+    return r.rows.map((row) => row.stream_id as string);
+  }
+
   /** The stream's version (its number of events), or null when it has none. */
   async streamVersion(streamId: string, db: Queryable = this.pool): Promise<number | null> {
     const r = await db.query('SELECT version FROM streams WHERE stream_id = $1', [streamId]);
@@ -276,6 +282,81 @@ export class EventStore {
   }
 
   /**
+   * A simulation's history in position order as it was recorded: data under its own schema
+   * version (not upcast), for copying it elsewhere unchanged.
+   */
+  async readSimulationRecorded(simulationId: string, range: { afterPosition?: number; limit?: number } = {}, db: Queryable = this.pool): Promise<StoredEvent[]> {
+    const r = await db.query(
+      `SELECT ${COLUMNS} FROM events WHERE simulation_id = $1 AND global_position > $2 ORDER BY global_position LIMIT $3`,
+      [simulationId, range.afterPosition ?? 0, range.limit ?? 10_000],
+    );
+    return r.rows.map((row) => this.toRecorded(row));
+  }
+
+  /** How many of a simulation's events are at or before `position` (a cut counted, not placed). */
+  async countSimulationEvents(simulationId: string, toPosition: number, db: Queryable = this.pool): Promise<number> {
+    const r = await db.query('SELECT count(*)::int AS n FROM events WHERE simulation_id = $1 AND global_position <= $2', [simulationId, toPosition]);
+    return r.rows[0].n;
+  }
+
+  /** The position of a simulation's n-th event (1-based, position order), or null when it has fewer. */
+  async positionOfSimulationEvent(simulationId: string, n: number, db: Queryable = this.pool): Promise<number | null> {
+    const r = await db.query('SELECT global_position FROM events WHERE simulation_id = $1 ORDER BY global_position OFFSET $2 LIMIT 1', [simulationId, n - 1]);
+    return r.rowCount ? Number(r.rows[0].global_position) : null;
+  }
+
+  /** Several streams' events in position order as they were recorded (not upcast). */
+  async readStreamsRecorded(streamIds: readonly string[], db: Queryable = this.pool): Promise<StoredEvent[]> {
+    const r = await db.query(`SELECT ${COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY global_position`, [streamIds]);
+    return r.rows.map((row) => this.toRecorded(row));
+  }
+
+  /**
+   * Writes events recorded elsewhere as they are (ids, streams, versions, schema versions, data,
+   * metadata), in the given order, and moves each stream's version to its highest. The caller
+   * validated them; a stream version or event id already taken here is refused by the unique
+   * indexes (DuplicateEventError for an id). Returns each event's position here, in order.
+   */
+  async insertRecorded(events: readonly RecordedEvent[], db: Queryable): Promise<number[]> {
+    if (events.length === 0) return [];
+    const r = await db
+      .query(
+        `INSERT INTO events (stream_id, stream_version, event_id, type, schema_version, data, metadata, simulation_id, recorded_at)
+         SELECT u.stream, u.version, u.id, u.type, u.sv, u.data, u.meta, u.sim, u.at
+         FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::uuid[], $9::timestamptz[])
+           WITH ORDINALITY AS u(stream, version, id, type, sv, data, meta, sim, at, ord)
+         ORDER BY u.ord
+         RETURNING global_position, event_id`,
+        [
+          events.map((e) => e.streamId),
+          events.map((e) => e.streamVersion),
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => e.schemaVersion),
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(e.metadata)),
+          events.map((e) => e.metadata.simulationId),
+          events.map((e) => e.metadata.recordedAt),
+        ],
+      )
+      .catch((err) => {
+        if (err.code === '23505' && err.constraint === 'events_event_id_key') throw new DuplicateEventError(err.detail ?? '');
+        throw err;
+      });
+    const top = new Map<string, number>();
+    for (const e of events) top.set(e.streamId, Math.max(top.get(e.streamId) ?? 0, e.streamVersion));
+    await db.query(
+      `INSERT INTO streams AS st (stream_id, version) SELECT * FROM unnest($1::text[], $2::bigint[])
+       ON CONFLICT (stream_id) DO UPDATE SET version = GREATEST(st.version, EXCLUDED.version)`,
+      [[...top.keys()], [...top.values()]],
+    );
+    const positions = new Map(r.rows.map((row) => [row.event_id as string, Number(row.global_position)]));
+    const types = this.appendedInTx.get(db) ?? this.appendedInTx.set(db, new Set()).get(db)!;
+    events.forEach((e) => types.add(e.type));
+    return events.map((e) => positions.get(e.id)!);
+  }
+
+  /**
    * Runs reads in one REPEATABLE READ, READ ONLY transaction, so that they all see the same events;
    * `snapshot` is its MVCC snapshot (pg_current_snapshot), for `completeUpTo` to tell later whether
    * what it saw of a simulation was all there will ever be.
@@ -322,10 +403,22 @@ export class EventStore {
     return hash;
   }
 
+  async blobExists(hash: string, db: Queryable = this.pool): Promise<boolean> {
+    return (await db.query('SELECT 1 FROM blobs WHERE hash = $1', [hash])).rowCount === 1;
+  }
+
   async getBlob(hash: string, db: Queryable = this.pool): Promise<Buffer | null> {
     if (!/^[0-9a-f]{64}$/.test(hash)) return null;
     const r = await db.query('SELECT content FROM blobs WHERE hash = $1', [hash]);
     return r.rowCount ? (r.rows[0].content as Buffer) : null;
+  }
+
+  /** The hashes of `hashes` that have no blob (one query, no content read). */
+  async missingBlobs(hashes: readonly string[], db: Queryable = this.pool): Promise<string[]> {
+    if (!hashes.length) return [];
+    const r = await db.query('SELECT hash FROM blobs WHERE hash = ANY($1::text[])', [[...new Set(hashes)]]);
+    const stored = new Set(r.rows.map((row) => row.hash as string));
+    return hashes.filter((h) => !stored.has(h));
   }
 
   /** Runs fn in one transaction on one client; commits on success, rolls back on any error. */
@@ -356,11 +449,16 @@ export class EventStore {
   }
 
   toStored(row: any): StoredEvent {
+    return this.toRecorded(row, this.registry.upcast(row.type, row.schema_version, row.data));
+  }
+
+  /** A row as recorded: data under its own schema version (unless the caller gives it upcast). */
+  private toRecorded(row: any, data: unknown = row.data): StoredEvent {
     return {
       id: row.event_id,
       type: row.type,
       schemaVersion: row.schema_version,
-      data: this.registry.upcast(row.type, row.schema_version, row.data),
+      data,
       metadata: row.metadata,
       streamId: row.stream_id,
       streamVersion: Number(row.stream_version),

@@ -46,3 +46,17 @@ export interface AppendResult {
   nextVersion: number;
   events: StoredEvent[];
 }
+
+/**
+ * An event exactly as another installation recorded it (its id, stream, version, schema version,
+ * data and metadata), to be written as it is: the history is copied, not re-decided.
+ */
+export interface RecordedEvent {
+  id: string;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: EventMetadata;
+}

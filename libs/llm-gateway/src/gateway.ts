@@ -76,6 +76,11 @@ export class LlmGateway {
     );
   }
 
+  /** A call answered from another simulation's recording alone (see RecordingLayer.replayRecorded). */
+  replayRecorded(key: CallKey): Promise<LlmResult | null> {
+    return this.recording.replayRecorded(key);
+  }
+
   /** The request as hashed and recorded: every sampling parameter filled in. */
   normalize(request: LlmRequest, key: CallKey, ctx: Pick<LlmCallContext, 'role'> = {}): NormalizedRequest {
     return normalizeRequest(request, key, this.options.defaults, ctx.role);

@@ -10,7 +10,7 @@ import type { GatewayMetrics } from './gateway-metrics';
 import type { CallAccounting, LlmGatewayOptions } from './options';
 import type { RecordedCall, RecordedOutcome } from './recording';
 import { replayMismatch } from './replay-match';
-import type { LlmResponse, NormalizedRequest } from './types';
+import type { LlmResponse, LlmResult, NormalizedRequest } from './types';
 
 export type RecordingOptions = Pick<LlmGatewayOptions, 'recorder' | 'replay' | 'onReplayMissing' | 'onCall'>;
 
@@ -45,6 +45,23 @@ export class RecordingLayer {
       }
     }
     return this.recordLive(call, live);
+  }
+
+  /**
+   * A call answered from another simulation's recording alone, for a caller that cannot ask it again
+   * (an agent program is not re-run in a replay): recorded here as replayed, like any replayed
+   * answer. null when the source has no such call with an outcome from an origin.
+   */
+  async replayRecorded(key: CallKey): Promise<LlmResult | null> {
+    const rec = await this.options.replay?.lookup(key);
+    if (!rec?.outcome || !rec.origin || !rec.request) return null;
+    try {
+      const call = { key, model: rec.request.model, normalized: rec.request, hash: rec.requestHash };
+      return { ok: true, response: await this.answerFromRecording(call, rec, rec.outcome) };
+    } catch (e) {
+      if (e instanceof LlmError) return { ok: false, error: e };
+      throw e;
+    }
   }
 
   private async recordLive({ key, model, normalized, hash }: CallToAnswer, live: () => Promise<LlmResponse>): Promise<LlmResponse> {

@@ -111,6 +111,9 @@ export class EventStoreServer extends Server implements CustomTransportStrategy 
   }
 
   private async dispatch(event: StoredEvent, ctx: HandlerContext): Promise<void> {
+    // An imported event happened in another installation, and what it caused came in with it: run
+    // again here it would re-do work (a request, a container, an LLM call) and collide with its results.
+    if (event.metadata.importedFrom) return;
     const handler: MessageHandler | null = this.getHandlerByPattern(event.type);
     if (!handler) return;
     if (!handler.isEventHandler) {

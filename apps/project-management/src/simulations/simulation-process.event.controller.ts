@@ -1,11 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { EventData, EstimateSuspended } from '@swe-sim/contracts';
 import { EventStoreContext } from '@swe-sim/transport';
 import { ProcessInput, hasEnded, processInput, queueProcess, startProcess } from './simulation-process';
+import { processInputOf } from './simulation-process-input';
 import { SimulationsRepository } from './simulations.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The simulation process manager: folds each input into pm_simulations and appends its reactions,
@@ -18,7 +16,7 @@ export class SimulationProcessEventController {
   /** A simulation's first event (a resume's is folded as an input): it is listed, queued, from now on. */
   @EventPattern('SimulationQueued')
   async onQueued(@Payload() data: Extract<ProcessInput, { type: 'SimulationQueued' }>['data'], @Ctx() ctx: EventStoreContext) {
-    if (!data.start) return this.handle('SimulationQueued', data, ctx);
+    if (!data.start) return this.handle(ctx);
     const event = ctx.getEvent();
     if (await this.simulations.load(ctx.getTx()!, data.simulationId)) return;
     await this.simulations.save(ctx.getTx()!, queueProcess(data.start, event.metadata.recordedAt), event.metadata.recordedAt, event.globalPosition);
@@ -28,97 +26,93 @@ export class SimulationProcessEventController {
   async onStarted(@Payload() data: Extract<ProcessInput, { type: 'SimulationStarted' }>['data'], @Ctx() ctx: EventStoreContext) {
     const event = ctx.getEvent();
     // Queued first (every start since the queue exists): the process starts from its queued state.
-    if (await this.simulations.load(ctx.getTx()!, data.simulationId)) return this.handle('SimulationStarted', data, ctx);
+    if (await this.simulations.load(ctx.getTx()!, data.simulationId)) return this.handle(ctx);
     const process = startProcess(data, event.metadata.recordedAt);
     await this.simulations.save(ctx.getTx()!, process, event.metadata.recordedAt, event.globalPosition);
   }
 
   @EventPattern('SimulationResumed')
-  onResumed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('SimulationResumed', data, ctx);
+  onResumed(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('AgentTaskSuspended')
-  onTaskSuspended(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('AgentTaskSuspended', data, ctx);
+  onTaskSuspended(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
-  /** A vote suspended in planning stops the simulation as a suspended task does. */
   @EventPattern('EstimateSuspended')
-  onEstimateSuspended(@Payload() v: EventData<typeof EstimateSuspended>, @Ctx() ctx: EventStoreContext) {
-    const vote = `vote of ${v.voter} on ${v.featureId} (sprint ${v.sprint}, round ${v.round})`;
-    return this.handle('AgentTaskSuspended', { taskId: vote, simulationId: v.simulationId, step: 'estimate', code: v.code, reason: v.reason, resumptions: v.resumptions }, ctx);
+  onEstimateSuspended(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
 
   @EventPattern('TeamFormed')
-  onTeamFormed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('TeamFormed', data, ctx);
+  onTeamFormed(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('PairFormed')
-  onPairFormed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('PairFormed', data, ctx);
+  onPairFormed(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('TeamFormationCompleted')
-  onFormationCompleted(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('TeamFormationCompleted', data, ctx);
+  onFormationCompleted(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('TeamFormationFailed')
-  onFormationFailed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('TeamFormationFailed', data, ctx);
+  onFormationFailed(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('EstimateAgreed')
-  onEstimateAgreed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('EstimateAgreed', data, ctx);
+  onEstimateAgreed(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('FeatureDone')
-  onFeatureDone(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('FeatureDone', data, ctx);
+  onFeatureDone(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('FeatureAbandoned')
-  onFeatureAbandoned(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('FeatureAbandoned', data, ctx);
+  onFeatureAbandoned(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('LlmCallCompleted')
-  onLlmCallCompleted(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('LlmCallCompleted', data, ctx);
+  onLlmCallCompleted(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('CommandExecuted')
-  onCommandExecuted(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('CommandExecuted', data, ctx);
+  onCommandExecuted(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('MemberMoved')
-  onMemberMoved(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('MemberMoved', data, ctx);
+  onMemberMoved(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('MemberJoined')
-  onMemberJoined(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('MemberJoined', data, ctx);
+  onMemberJoined(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('TeamsReviewed')
-  onTeamsReviewed(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('TeamsReviewed', data, ctx);
+  onTeamsReviewed(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('EventDeadLettered')
-  onDeadLettered(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('EventDeadLettered', data, ctx);
+  onDeadLettered(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
   @EventPattern('SimulationCancelled')
-  onCancelled(@Payload() data: unknown, @Ctx() ctx: EventStoreContext) {
-    return this.handle('SimulationCancelled', data, ctx);
+  onCancelled(@Ctx() ctx: EventStoreContext) {
+    return this.handle(ctx);
   }
 
-  private async handle(type: ProcessInput['type'], data: unknown, ctx: EventStoreContext) {
+  private async handle(ctx: EventStoreContext) {
     const event = ctx.getEvent();
-    // Every event of a simulation carries it in its metadata (sandbox facts have it only there).
-    const simulationId = event.metadata.simulationId ?? (data as { simulationId?: string }).simulationId ?? '';
-    if (!UUID.test(simulationId)) return;
+    const read = processInputOf(event);
+    if (!read) return;
+    const { simulationId, input } = read;
     const tx = ctx.getTx()!;
     const state = await this.simulations.load(tx, simulationId);
     if (!state) return; // not a simulation of ours (e.g. an LLM call made outside one)
     // An ended simulation's record stays as it ended (its wall time with it), whatever comes later.
     // A resumable failure is no end: what arrives meanwhile is folded, and a resume goes on.
     if (hasEnded(state)) return;
-    // A command a user ran on a copy of the workspace (POST …/exec) is not the agents' work.
-    if (type === 'CommandExecuted' && event.metadata.correlationId.startsWith('exec:')) return;
-    const { state: next, reactions } = processInput(state, { type, data } as ProcessInput, event.metadata.recordedAt);
+    const { state: next, reactions } = processInput(state, input, event.metadata.recordedAt);
     for (const r of reactions) await ctx.append(r.streamId, r.events, { expectedVersion: r.expectedVersion, metadata: { simulationId } });
     await this.simulations.save(tx, next, event.metadata.recordedAt, event.globalPosition);
   }

@@ -8,6 +8,7 @@ import { ResumeSimulationHttpController } from './resume-simulation/resume-simul
 import { SimulationLifecycle } from './simulation-lifecycle';
 import { ExecInWorkspaceModule } from './exec-in-workspace/exec-in-workspace.module';
 import { ExportSimulationModule } from './export-simulation/export-simulation.module';
+import { ImportSimulationModule } from './import-simulation/import-simulation.module';
 import { SimulationStateHandler } from './simulation-state/simulation-state.handler';
 import { SimulationStateHttpController } from './simulation-state/simulation-state.http.controller';
 import { SimulationStateSnapshotsRepository } from './simulation-state/simulation-state-snapshots.repository';
@@ -20,8 +21,10 @@ import { StartSimulationHandler } from './start-simulation/start-simulation.hand
 import { StartSimulationHttpController } from './start-simulation/start-simulation.http.controller';
 
 @Module({
-  imports: [ExportSimulationModule, ExecInWorkspaceModule],
+  imports: [ExportSimulationModule, ImportSimulationModule, ExecInWorkspaceModule],
   controllers: [SimulationStateHttpController, SimulationWorkspaceHttpController, StartSimulationHttpController, CancelSimulationHttpController, ResumeSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController, AdmissionEventController],
   providers: [StartSimulationHandler, CancelSimulationHandler, ResumeSimulationHandler, SimulationLifecycle, SimulationSlotsRepository, SimulationsRepository, SimulationStateHandler, SimulationStateSnapshotsRepository],
+  // An experiment's process manager starts, resumes and cancels its runs through these.
+  exports: [StartSimulationHandler, CancelSimulationHandler, ResumeSimulationHandler],
 })
 export class SimulationsModule {}
