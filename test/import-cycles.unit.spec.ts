@@ -4,7 +4,7 @@ import { importCycles, importGraph } from '../scripts/check-import-cycles';
 const repoRoot = path.resolve(__dirname, '..');
 const rel = (f: string) => path.relative(repoRoot, f);
 
-describe('import cycles (scripts/check-import-cycles.ts)', () => {
+describe('imports between layers (scripts/check-import-cycles.ts)', () => {
   const graph = importGraph(repoRoot, ['libs', 'apps']);
 
   it('finds none in libs/ and apps/', () => {
@@ -23,6 +23,13 @@ describe('import cycles (scripts/check-import-cycles.ts)', () => {
       .filter(([file, targets]) => file.includes(`${path.sep}apps${path.sep}`) && targets.some((t) => rel(t).startsWith('libs/llm-gateway/')))
       .map(([file]) => rel(file).split('/')[1]);
     expect(new Set(importers)).toEqual(new Set(['agent-execution']));
+  });
+
+  it('no library imports an app (tests that start one, like the simulator, live in test/)', () => {
+    const upward = [...graph].flatMap(([file, targets]) =>
+      rel(file).startsWith('libs/') ? targets.filter((t) => rel(t).startsWith('apps/')).map((t) => `${rel(file)} → ${rel(t)}`) : [],
+    );
+    expect(upward).toEqual([]);
   });
 
   it('reports each group of files in a circle once, and a file importing itself', () => {
