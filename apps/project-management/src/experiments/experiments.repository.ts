@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { Queryable } from '@swe-sim/event-store';
 import { PG_POOL } from '@swe-sim/service-runtime';
-import { ListPosition } from '../api/cursor';
+import { ListPosition, ListSlice, keysetPage } from '../api/cursor';
 import { UTC_MICROS } from '../projects/projects.repository';
 import { ExperimentRun, ExperimentState } from './experiment.decider';
 
@@ -103,7 +103,7 @@ export class ExperimentsRepository {
   }
 
   /** Newest first; keyset on (created_at, experiment_id). */
-  async list(limit: number, after?: ListPosition): Promise<{ items: ExperimentSummary[]; last: ListPosition | null; more: boolean }> {
+  async list(limit: number, after?: ListPosition): Promise<ListSlice<ExperimentSummary>> {
     const r = await this.pool.query(
       `SELECT experiment_id, name, status, created_at, updated_at, to_char(created_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS sort_at
        FROM pm_experiments
@@ -112,19 +112,13 @@ export class ExperimentsRepository {
        LIMIT $3`,
       [after?.at ?? null, after?.id ?? null, limit + 1],
     );
-    const rows = r.rows.slice(0, limit);
-    const last = rows[rows.length - 1];
-    return {
-      items: rows.map((row) => ({
+    return keysetPage(r.rows, limit, 'experiment_id', (row) => ({
         experimentId: row.experiment_id,
         name: row.name,
         status: row.status,
         createdAt: row.created_at.toISOString(),
         updatedAt: row.updated_at.toISOString(),
-      })),
-      last: last ? { at: last.sort_at, id: last.experiment_id } : null,
-      more: r.rows.length > limit,
-    };
+      }));
   }
 }
 
