@@ -111,6 +111,9 @@ function evolveTask(task: TaskView, e: HistoryEvent): TaskView {
   switch (e.type) {
     case 'AgentTurnTaken':
       return { ...task, turns: e.data.turn };
+    case 'AgentProgramRan':
+      // An agent program's calls are its task's turns.
+      return { ...task, turns: task.turns + e.data.calls };
     case 'PairRolesSwapped':
       return { ...task, driver: e.data.driver, navigator: e.data.navigator };
     case 'ReviewRequested':

@@ -54,4 +54,13 @@ describe('simulation state fold', () => {
     }
     expect(view.position).toBe(events.length);
   });
+
+  it("counts an agent program's calls as its task's turns", () => {
+    const started = events.findIndex((e) => e.type === 'AgentTaskStarted');
+    const task = events[started].data as { taskId: string };
+    const ran = { type: 'AgentProgramRan', data: { taskId: task.taskId, calls: 3 }, globalPosition: started + 2, recordedAt: events[started].recordedAt } as HistoryEvent;
+    const view = rebuildSimulationState([...events.slice(0, started + 1), ran])!;
+    expect(view.tasks.find((t) => t.taskId === task.taskId)).toMatchObject({ turns: 3 });
+  });
 });
+
