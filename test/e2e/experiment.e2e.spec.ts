@@ -1,4 +1,5 @@
 import { RunningService, eventually, startService } from '@swe-sim/testing';
+import { runMetrics } from '../../apps/project-management/src/experiments/run-metrics';
 import { compareHistories } from '../../apps/project-management/src/simulations/replay-simulation/history-comparison';
 import { SimulationStack, startSimulationStack, twoModuleProject } from '../support/simulation-stack';
 
@@ -12,6 +13,8 @@ describe('experiments', () => {
   let api: () => string;
   let projectId: string;
   let experimentId: string;
+  /** A run whose simulation was running when project-management was killed. */
+  let inFlightAtKill: { variant: string; seed: number };
 
   const call = async (method: string, path: string, body?: unknown) => {
     const r = await fetch(`${api()}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -59,7 +62,8 @@ describe('experiments', () => {
     expect((await get(`/experiments/${experimentId}`)).body).toMatchObject({ status: 'running', progress: { total: 6 } });
 
     // Mid-experiment: runs started and none all ended.
-    await waitForExperiment(experimentId, (e) => e.progress.running > 0 && e.progress.ended < 6);
+    const mid = await waitForExperiment(experimentId, (e) => e.progress.running > 0 && e.progress.ended < 6);
+    inFlightAtKill = mid.runs.find((r: any) => r.status === 'running');
     await stack.pm.kill('SIGKILL');
     restarted = await startService('project-management', stack.env);
     api = () => restarted!.url;
@@ -125,6 +129,20 @@ describe('experiments', () => {
     expect(plain.every((l) => l.metadata === undefined)).toBe(true);
     expect((await get(`/experiments/${experimentId}/export?format=preferences`)).status).toBe(200);
   }, 60_000);
+
+  it('a run in flight when project-management was killed has the metrics of the same simulation run without a kill', async () => {
+    const runs = lines((await get(`/experiments/${experimentId}/export?format=runs`)).text);
+    const killed = runs.find((r) => r.variant === inFlightAtKill.variant && r.seed === inFlightAtKill.seed);
+    const variant = variants.find((v) => v.name === killed.variant)!;
+    const plain = await post(`/projects/${projectId}/simulations`, { seed: killed.seed, ...variant.overrides });
+    await eventually(async () => ['completed', 'failed'].includes((await get(`/simulations/${plain.body.simulationId}`)).body?.status) || undefined, 60_000, 'plain run');
+    const history = (await stack.db.pool.query('SELECT type, data FROM events WHERE simulation_id = $1 ORDER BY global_position', [plain.body.simulationId])).rows;
+    const expected = runMetrics(history);
+    // Time is the machine's; everything the agents did is the run's.
+    const deterministic = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).filter(([k]) => !/TimeMs$/.test(k)));
+    expect(deterministic(killed.metrics)).toEqual(deterministic(expected));
+    expect(expected.tokensIn).toBeGreaterThan(0);
+  }, 90_000);
 
   it('extending it with one more seed adds exactly those runs (one per variant), and it completes again', async () => {
     const extended = await post(`/experiments/${experimentId}/extend`, { seeds: [4] });

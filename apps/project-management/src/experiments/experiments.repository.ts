@@ -19,7 +19,8 @@ export interface ExperimentRow extends ExperimentSummary {
   tokensUsed: number;
 }
 
-export type RunRow = Omit<ExperimentRun, 'seed'> & { seed: number };
+/** A run as the read model keeps it. */
+export type RunRow = ExperimentRun;
 
 /**
  * pm_experiments and pm_experiment_runs: each experiment as its stream folds, written by its process
