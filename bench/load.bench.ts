@@ -42,25 +42,23 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createLlmSimulator, RuleSpec, ScriptSpec } from '../apps/llm-simulator/src';
+import { RuleSpec, ScriptSpec } from '../apps/llm-simulator/src';
 import { EXAMPLE_NAMES, LoadedExample, loadExample } from '../examples/load-example';
 import { SERVICES } from '../scripts/service-supervisor';
-import { RunningService, createTestDatabase, freePort, startService } from '@swe-sim/testing';
+import { Pool } from 'pg';
 import { BenchFigure, figure } from './bench-kit';
+import { envNumber, runAsMain, sampleInFlight, startBenchStack } from './support/bench-stack';
 
 type LoadFigure = BenchFigure & { target?: string; pass?: boolean; note?: string };
 
 const env = process.env;
-const num = (name: string, dflt: number) => {
-  const n = Number(env[name]);
-  return env[name] && Number.isFinite(n) ? n : dflt;
-};
+const num = envNumber;
 
 /** The gateway's bound on requests in flight (agent-execution's LLM_MAX_IN_FLIGHT; its default). */
-const LLM_MAX_IN_FLIGHT = num('LLM_MAX_IN_FLIGHT', 50);
+export const LLM_MAX_IN_FLIGHT = num('LLM_MAX_IN_FLIGHT', 50);
 
 /** The issue's targets. */
-const TARGET_IN_FLIGHT_RATIO = 0.8;
+export const TARGET_IN_FLIGHT_RATIO = 0.8;
 const TARGET_CPU_MS_PER_CALL = 10;
 const TARGET_SHUTDOWN_MS = 2000;
 /** Measured on main f5c1f9f (REFERENCE.md, "Where the services' CPU goes"): 15 simulations, 371 LLM calls. */
@@ -155,6 +153,22 @@ function integrate(inFlight: { t: number; n: number }[], available: Step[], t0: 
   return out;
 }
 
+/**
+ * LLM requests in flight (sampled) against the agent steps whose next step was an LLM call (from the
+ * simulations' events, see the header), integrated over [t0, t1] with the gateway's bound.
+ */
+export async function inFlightAgainstAvailable(pool: Pick<Pool, 'query'>, ids: string[], inFlight: { t: number; n: number }[], t0: number, t1: number) {
+  const rows = (
+    await pool.query(
+      `SELECT stream_id, type, data, (metadata->>'recordedAt')::timestamptz AS at FROM events
+       WHERE simulation_id = ANY($1::uuid[]) AND (stream_id LIKE 'task-%' OR type IN ('PlanningPokerRoundStarted', 'EstimateCast'))
+       ORDER BY stream_id, stream_version`,
+      [ids],
+    )
+  ).rows.map((r) => ({ ...r, at: (r.at as Date).getTime() }));
+  return integrate(inFlight, availableSteps(rows), t0, t1, LLM_MAX_IN_FLIGHT);
+}
+
 /** The SQL census (BENCH_LOAD_SQL_CENSUS) per service: statements and rows per LLM call, the top statements. */
 function logCensus(dir: string, calls: number, log: (line: string) => void): void {
   for (const file of readdirSync(dir).sort()) {
@@ -176,33 +190,20 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
   const censusDir = env.BENCH_LOAD_SQL_CENSUS ? mkdtempSync(join(tmpdir(), 'swe-sim-sql-census-')) : undefined;
   const preloads = [...(profDir ? ['cpu-profile.preload.js'] : []), ...(censusDir ? ['sql-census.preload.js'] : [])];
 
-  const db = await createTestDatabase();
-  const workspaces = mkdtempSync(join(tmpdir(), 'swe-sim-load-'));
-  const sim = createLlmSimulator({ models: ['sim-model'], timeScale, script: mergedScript(examples) });
-  const { baseUrl } = await sim.listen(await freePort());
-  const services: Record<string, RunningService> = {};
-  try {
-    const serviceEnv = {
-      DATABASE_URL: db.url,
-      LLM_BASE_URL: baseUrl,
-      LLM_MODEL: 'sim-model',
-      SANDBOX_WORKSPACE_ROOT: workspaces,
-      SANDBOX_INSTANCE_ID: `load-${process.pid}`,
+  const stack = await startBenchStack({
+    name: 'load',
+    script: mergedScript(examples),
+    timeScale,
+    env: {
       LOG_LEVEL: env.BENCH_LOAD_LOG_LEVEL ?? 'info',
       // --cpu-prof is not allowed in NODE_OPTIONS: a preload takes the same profile through the inspector.
       ...(preloads.length ? { NODE_OPTIONS: [env.NODE_OPTIONS ?? '', ...preloads.map((p) => `--require ${join(__dirname, 'support', p)}`)].join(' ').trim() } : {}),
       ...(profDir ? { BENCH_CPU_PROF_DIR: profDir } : {}),
       ...(censusDir ? { BENCH_SQL_CENSUS_DIR: censusDir } : {}),
-    };
-    // The e2e stack's own way of starting a service as a process (@swe-sim/testing), one per service.
-    await Promise.all(SERVICES.map(async (name) => (services[name] = await startService(name, serviceEnv, 60_000))));
-    const api = services['project-management'].url;
-    const post = async (path: string, body: unknown) => {
-      const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const json = (await r.json()) as any;
-      if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    },
+  });
+  const { db, sim, services, post } = stack;
+  try {
     const projects: string[] = [];
     for (const e of examples) projects.push((await post('/projects', e.body)).projectId);
     log(`[load] ${SERVICES.length} services up, ${examples.length} projects; starting ${simulations} simulations at time scale ${timeScale}`);
@@ -219,13 +220,9 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
     const pg0 = await stat();
     const calls0 = sim.stats().completed;
 
-    const inFlight: { t: number; n: number }[] = [];
-    const sampler = setInterval(() => {
-      const n = sim.stats().inEngine;
-      if (inFlight.length === 0 || inFlight[inFlight.length - 1].n !== n) inFlight.push({ t: Date.now(), n });
-    }, 20);
-    const t0 = Date.now();
-    inFlight.push({ t: t0, n: sim.stats().inEngine });
+    const sampler = sampleInFlight(sim);
+    const inFlight = sampler.samples;
+    const t0 = inFlight[0].t;
     const ids: string[] = await Promise.all(
       Array.from({ length: simulations }, async (_, i) => (await post(`/projects/${projects[i % projects.length]}/simulations`, { seed: 1000 + i, teams: 1 })).simulationId),
     );
@@ -249,12 +246,12 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
       }
       if (ended.length >= ids.length) break;
       if (Date.now() > deadline) {
-        clearInterval(sampler);
+        sampler.stop();
         throw new Error(`${ended.length} of ${ids.length} simulations ended within ${timeoutMs} ms`);
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
-    clearInterval(sampler);
+    sampler.stop();
     const cpu1 = Object.fromEntries(SERVICES.map((s) => [s, cpuMs(pids[s])]));
     for (const s of SERVICES) {
       const split = cpuSplit(pids[s]);
@@ -274,15 +271,7 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
     const featuresTotal = metrics.reduce((n, m) => n + (m?.featuresTotal ?? 0), 0);
     log(`[load] ended: ${JSON.stringify(outcomes)}; features done ${featuresDone}/${featuresTotal} (completed simulations); ${calls} LLM calls`);
 
-    const rows = (
-      await db.pool.query(
-        `SELECT stream_id, type, data, (metadata->>'recordedAt')::timestamptz AS at FROM events
-         WHERE simulation_id = ANY($1::uuid[]) AND (stream_id LIKE 'task-%' OR type IN ('PlanningPokerRoundStarted', 'EstimateCast'))
-         ORDER BY stream_id, stream_version`,
-        [ids],
-      )
-    ).rows.map((r) => ({ ...r, at: (r.at as Date).getTime() }));
-    const integral = integrate(inFlight, availableSteps(rows), t0, t1, LLM_MAX_IN_FLIGHT);
+    const integral = await inFlightAgainstAvailable(db.pool, ids, inFlight, t0, t1);
     const wall = t1 - t0;
 
     const figures: LoadFigure[] = [];
@@ -329,20 +318,9 @@ export async function run(log: (line: string) => void): Promise<LoadFigure[]> {
     if (censusDir) logCensus(censusDir, calls, log);
     return figures;
   } finally {
-    await Promise.all(Object.values(services).map((s) => s.kill('SIGKILL')));
-    await sim.close();
-    await db.drop().catch(() => undefined);
-    rmSync(workspaces, { recursive: true, force: true });
+    await stack.stop();
     if (censusDir) rmSync(censusDir, { recursive: true, force: true });
   }
 }
 
-if (require.main === module) {
-  run((line) => (line.startsWith('{') ? process.stdout : process.stderr).write(line + '\n')).then(
-    () => process.exit(0),
-    (err) => {
-      process.stderr.write(`${(err as Error).stack}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsMain(run);

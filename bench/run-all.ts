@@ -13,6 +13,7 @@ const SUITES: Suite[] = [
   { name: 'sandbox', load: () => import('./sandbox.bench') },
   { name: 'history', load: () => import('./history.bench') },
   { name: 'load', load: () => import('./load.bench') },
+  { name: 'experiment', load: () => import('./experiment.bench') },
 ];
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { eventLine } from '@swe-sim/api-client';
 import { createEventRegistry } from '@swe-sim/contracts';
 import { Checkpoint, EventStore, START, StoredEvent } from '@swe-sim/event-store';
 import { freePort } from '@swe-sim/testing';
@@ -61,6 +62,9 @@ async function main(): Promise<number> {
     const post = async (path: string, body: unknown) => {
       const r = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) });
       const json = (await r.json()) as any;
+      if (r.status === 401) {
+        throw new Error(`POST ${path}: 401 — the database ${databaseUrl} has API keys (an npm start with SWE_SIM_API_KEY made one): set SWE_SIM_API_KEY to one of them`);
+      }
       if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(json)}`);
       return json;
     };
@@ -134,84 +138,25 @@ async function follow(store: EventStore, simulationId: string, totalFeatures: nu
   }
 }
 
-/** One event as a line (most are quiet); returns true/false when the simulation ended. */
+const TONES = { ok: green, bad: red, warn: yellow, dim, title: bold };
+
+/** One event as a line (the wording the CLI's watch shares; most events are quiet); returns true/false when the simulation ended. */
 function describe(e: StoredEvent, names: Record<string, string>, p: Record<string, number>, line: (s: string) => void): boolean | null {
   const d = e.data as any;
-  const who = (id: string | null) => (id ? names[id] ?? id : '');
-  switch (e.type) {
-    case 'SimulationStarted':
-      d.config.roster.forEach((r: any) => (names[r.personaId] = r.name));
-      return null;
-    case 'TeamFormed':
-      line(bold(d.name) + ` — features: ${d.features.map((f: any) => f.featureId).join(', ')}`);
-      d.members.forEach((m: any) => line(dim(`  ${m.name} (${m.seniority} ${m.role}): ${m.reason}`)));
-      return null;
-    case 'PairFormed':
-      line(dim(`  pair: ${who(d.driver)} drives, ${who(d.navigator)} navigates — ${d.reason}`));
-      return null;
-    case 'SprintPlanningStarted':
-      line(bold(`\nSprint ${d.sprint} planning`) + ' — planning poker');
-      return null;
-    case 'EstimatesDiverged':
-      line(yellow(`  ${d.featureId}: estimates diverged (${d.min}–${d.max}); ${d.outliers.map((o: any) => `${who(o.voter)}: "${o.rationale}"`).join(' / ')}`));
-      return null;
-    case 'EstimateAgreed':
-      line(`  ${d.featureId}: ${bold(`${d.points} points`)} (${d.method}, ${d.rounds} round${d.rounds > 1 ? 's' : ''})`);
-      return null;
-    case 'FeatureAssigned':
-      line(`  ${d.featureId} → ${who(d.driver)}${d.navigator ? ` + ${who(d.navigator)}` : ' (solo)'}${d.reviewer ? `, review by ${who(d.reviewer)}` : ''}`);
-      return null;
-    case 'SprintStarted':
-      p.sprint = d.sprint;
-      line(bold(`Sprint ${d.sprint} started`) + ` — ${d.committed.length} features, ${d.committedPoints} points committed`);
-      return null;
-    case 'AgentTurnTaken':
-      p.turns++;
-      if (d.failure) line(red(`  ${who(d.speaker)}: LLM call failed (${d.failure.code})`));
-      return null;
-    case 'LlmCallCompleted':
-      p.llmCalls++;
-      p.tokens += d.usage.promptTokens + d.usage.completionTokens;
-      return null;
-    case 'ToolCallCompleted':
-      if (d.name === 'run_tests') line(`  ${featureOf(d.taskId)}: tests ${d.testsPassed ? green('passed') : red('failed')}`);
-      else if (!d.ok) line(dim(`  ${featureOf(d.taskId)}: ${d.name} refused — ${String(d.output).split('\n')[0]}`));
-      return null;
-    case 'PairRolesSwapped':
-      line(dim(`  ${featureOf(d.taskId)}: roles swapped — ${who(d.driver)} drives`));
-      return null;
-    case 'ReviewApproved':
-    case 'ReviewCommented':
-      line(`  ${featureOf(d.taskId)}: review by ${who(d.reviewer)} — ${e.type === 'ReviewApproved' ? green('approved') : yellow('changes requested')}: ${d.comments}`);
-      return null;
-    case 'AcceptanceTestsRun':
-      line(`  ${featureOf(d.taskId)}: acceptance tests on main (fresh sandbox) ${d.passed ? green('passed') : red('failed')}`);
-      return null;
-    case 'BranchMerged':
-      line(`  ${featureOf(d.taskId)}: merged ${d.branch} into main (${d.commit.slice(0, 8)})`);
-      return null;
-    case 'FeatureDone':
-      p.done++;
-      line(green(`  ✔ ${d.featureId} done`) + dim(` (${d.effort.turns} turns)`));
-      return null;
-    case 'FeatureAbandoned':
-      p.abandoned++;
-      line(red(`  ✘ ${d.featureId} abandoned: ${d.code}`) + dim(` — ${d.reason}`));
-      return null;
-    case 'SprintEnded':
-      line(bold(`Sprint ${d.sprint} ended`) + ` — velocity ${d.velocity} of ${d.committedPoints} points${d.carriedOver.length ? `, carried over: ${d.carriedOver.join(', ')}` : ''}`);
-      return null;
-    case 'SimulationCompleted':
-      return true;
-    case 'SimulationFailed':
-      line(red(`simulation failed: ${d.code}: ${d.reason}`));
-      return false;
-    default:
-      return null;
+  if (e.type === 'SprintStarted') p.sprint = d.sprint;
+  if (e.type === 'AgentTurnTaken') p.turns++;
+  if (e.type === 'FeatureDone') p.done++;
+  if (e.type === 'FeatureAbandoned') p.abandoned++;
+  if (e.type === 'LlmCallCompleted') {
+    p.llmCalls++;
+    p.tokens += d.usage.promptTokens + d.usage.completionTokens;
   }
+  const said = eventLine(e, names);
+  if (said) line(said.tone ? TONES[said.tone](said.text) : said.text);
+  if (e.type === 'SimulationCompleted') return true;
+  if (e.type === 'SimulationFailed') return false;
+  return null;
 }
-
-const featureOf = (taskId: string) => taskId.split('.').slice(1, -1).join('.');
 
 function summary(sim: any): void {
   const m = sim.metrics;

@@ -71,7 +71,10 @@ describe('swe-sim CLI', () => {
     expect(chat.stdout).toBe(fromApi);
     expect(chat.stdout.trim().split('\n').length).toBeGreaterThan(3);
     const events = await cli(['export', simulationId, '--format', 'events']);
-    expect(events.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual((await stack.events(simulationId)).map((e) => e.type));
+    // The API exports in commit order, which under load can differ from position order: compare with the API itself.
+    const eventsFromApi = await (await fetch(`${stack.pm.url}/simulations/${simulationId}/export?format=events`)).text();
+    expect(events.stdout).toBe(eventsFromApi);
+    expect(events.stdout.trim().split('\n').map((l) => JSON.parse(l).type).sort()).toEqual((await stack.events(simulationId)).map((e) => e.type).sort());
 
     const replay = await cli(['replay', simulationId]);
     expect(replay).toMatchObject({ code: 0 });

@@ -45,20 +45,25 @@ describe('web dashboard', () => {
       const card = page.locator(`[data-team="${team.data.teamId}"]`);
       for (const m of team.data.members) await card.locator(`[data-member="${m.personaId}"] .reason`, { hasText: m.reason.slice(0, 40) }).waitFor();
     }
+    // The whole history has arrived once both features are in the board's done column; the chart
+    // is drawn from it (counted before that, a loaded machine showed a half-drawn line).
+    await page.locator('[data-testid=board] h3', { hasText: 'done (2)' }).waitFor();
+    await page.locator('.at-position[data-at]:not([data-at=""])').waitFor();
     const canvas = page.locator('[data-testid=burndown] canvas');
     await canvas.waitFor();
     // The first sprint's line is drawn in the palette's first colour, #d9480f: count its pixels.
     // (This runs in the page: the test's own tsconfig has no DOM types.)
-    const drawn = await canvas.evaluate((c: any) => {
-      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - 0xd9) < 12 && Math.abs(data[i + 1] - 0x48) < 12 && Math.abs(data[i + 2] - 0x0f) < 12 && data[i + 3] > 200) n++;
-      return n;
-    });
+    const countLinePixels = () =>
+      canvas.evaluate((c: any) => {
+        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - 0xd9) < 12 && Math.abs(data[i + 1] - 0x48) < 12 && Math.abs(data[i + 2] - 0x0f) < 12 && data[i + 3] > 200) n++;
+        return n;
+      });
+    // uPlot draws on the next animation frame: give a loaded machine a few seconds.
+    let drawn = 0;
+    for (const deadline = Date.now() + 10_000; drawn <= 150 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) drawn = await countLinePixels();
     expect(drawn).toBeGreaterThan(150);
-    // The whole history has arrived once both features are in the board's done column.
-    await page.locator('[data-testid=board] h3', { hasText: 'done (2)' }).waitFor();
-    await page.locator('.at-position[data-at]:not([data-at=""])').waitFor();
     await shot('simulation');
   });
 

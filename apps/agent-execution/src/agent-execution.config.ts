@@ -1,4 +1,6 @@
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_AGENT_ENDPOINT_ROOT } from '@swe-sim/contracts';
 import { llmConfigSchema } from './llm/llm.config';
 
 /**
@@ -9,5 +11,7 @@ import { llmConfigSchema } from './llm/llm.config';
  * flight with 200 simulations queued behind 50 running).
  */
 export const agentExecutionConfigSchema = llmConfigSchema.extend({
+  /** Agent programs' endpoint folders, <root>/<sandboxId>: the same root as sandbox-control's, on the same host. */
+  AGENT_ENDPOINT_ROOT: z.string().refine((p) => isAbsolute(p), 'must be an absolute path').default(DEFAULT_AGENT_ENDPOINT_ROOT),
   REQUEST_CONCURRENCY: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(10_000).default(512),
 });

@@ -4,6 +4,7 @@ import { cliContext, GlobalOptions } from './context';
 import { EXIT, describeCliError, exitCodeOf } from './exit-codes';
 import { createProject, listProjects } from './commands/projects';
 import { cancel, exportHistory, fork, replay, simulate, status, watch } from './commands/simulations';
+import { controlExperiment, experimentReport, experimentStatus, extendExperiment, listExperiments, runExperiment, watchExperiment } from './commands/experiments';
 
 /**
  * `swe-sim`: the REST API from a terminal or a script. Exit codes: 0 done, 1 bad outcome, 2 usage,
@@ -66,6 +67,30 @@ program
   .option('--format <format>', 'events or chat', 'events')
   .option('--metadata', 'with chat: where each call came from')
   .action(run((ctx, id: string, o) => exportHistory(ctx, id, o)));
+
+const experiment = program.command('experiment').description('A/B experiments: variants of a simulation over seeds or forks');
+experiment
+  .command('run <spec>')
+  .description('create an experiment from a spec (YAML or JSON: the body of POST /experiments)')
+  .option('--watch', 'follow it to its end, then print the report; exit 0 when it completed, 1 when cancelled')
+  .action(run((ctx, spec: string, o) => runExperiment(ctx, spec, o)));
+experiment.command('list').description('experiments, newest first').action(run((ctx) => listExperiments(ctx)));
+experiment.command('watch <experimentId>').description('follow an experiment to its end, then print the report').action(run((ctx, id: string) => watchExperiment(ctx, id)));
+experiment.command('status <experimentId>').description('status and runs per variant').action(run((ctx, id: string) => experimentStatus(ctx, id)));
+for (const action of ['pause', 'resume', 'cancel'] as const) {
+  experiment.command(`${action} <experimentId>`).description(`${action} an experiment`).action(run((ctx, id: string) => controlExperiment(ctx, id, action)));
+}
+experiment
+  .command('extend <experimentId>')
+  .description('add seeds (every variant runs them) or variants (each runs every seed); only the new runs start')
+  .option('--seeds <list>', 'seeds to add, e.g. 4,5,6')
+  .option('--variants <spec>', 'a YAML or JSON file with a "variants" list to add')
+  .action(run((ctx, id: string, o) => extendExperiment(ctx, id, o)));
+experiment
+  .command('report <experimentId>')
+  .description('the results: per variant and metric mean and interval, against the control difference, p-value and effect size')
+  .option('--csv', "the API's CSV (one row per variant and metric)")
+  .action(run((ctx, id: string, o) => experimentReport(ctx, id, o)));
 
 program.parseAsync(process.argv).catch((err) => {
   if (err instanceof CommanderError) {

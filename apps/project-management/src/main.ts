@@ -8,11 +8,12 @@ import { ProjectsModule } from './projects/projects.module';
 import { RosterModule } from './roster/roster.module';
 import { ReExecutionModule } from './simulations/re-execution/re-execution.module';
 import { SimulationsModule } from './simulations/simulations.module';
+import { ExperimentsModule } from './experiments/experiments.module';
 
 runService({
   service: 'project-management',
   defaultPort: 3000,
-  imports: [AuthModule, RosterModule, ProjectsModule, SimulationsModule, ReExecutionModule, HistoryModule],
+  imports: [AuthModule, RosterModule, ProjectsModule, SimulationsModule, ReExecutionModule, ExperimentsModule, HistoryModule],
   configSchema: z
     .object({
       // The model simulations use unless their configuration names one.

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_AGENT_ENDPOINT_ROOT } from '@swe-sim/contracts';
 import { BaseConfig } from '@swe-sim/service-runtime';
 
 const int = (min: number, max: number) => z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(min).max(max);
@@ -34,6 +35,8 @@ export const sandboxConfigSchema = z.object({
   SANDBOX_REAP_INTERVAL_MS: int(100, 3_600_000).default(30_000),
   /** A labelled container no read-model row knows is removed once older than this. */
   SANDBOX_REAP_GRACE_MS: int(0, 3_600_000).default(60_000),
+  /** Agent programs' endpoint folders live in <root>/<sandboxId> (agent-execution must use the same root). */
+  AGENT_ENDPOINT_ROOT: z.string().refine((p) => path.isAbsolute(p), 'must be an absolute path').default(DEFAULT_AGENT_ENDPOINT_ROOT),
   SANDBOX_MAX_CONCURRENT_CREATES: int(1, 256).default(8),
 });
 

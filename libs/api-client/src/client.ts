@@ -1,4 +1,5 @@
 import { SseParser } from './sse';
+import type { Experiment, ExperimentCreated, ExperimentResults, ExperimentSummary } from './experiment-types';
 import type {
   ChatExample,
   ForkResult,
@@ -134,6 +135,29 @@ export class SweSimClient {
   }
   workspace(id: string, q: { at?: number; team?: string; content?: boolean } = {}) {
     return this.json<Workspace>('GET', `/simulations/${id}/workspace`, { query: q });
+  }
+
+  createExperiment(body: unknown) {
+    return this.json<ExperimentCreated>('POST', '/experiments', { body });
+  }
+  listExperiments(q: { limit?: number; cursor?: string } = {}) {
+    return this.json<Page<ExperimentSummary>>('GET', '/experiments', { query: q });
+  }
+  getExperiment(id: string, signal?: AbortSignal) {
+    return this.json<Experiment>('GET', `/experiments/${id}`, { signal });
+  }
+  /** pause, resume or cancel: an empty body. */
+  controlExperiment(id: string, action: 'pause' | 'resume' | 'cancel') {
+    return this.json<{ experimentId: string; status: string }>('POST', `/experiments/${id}/${action}`, { body: {} });
+  }
+  extendExperiment(id: string, body: { seeds?: number[]; variants?: unknown[] }) {
+    return this.json<{ experimentId: string; status: string; runs: number }>('POST', `/experiments/${id}/extend`, { body });
+  }
+  experimentResults(id: string, signal?: AbortSignal) {
+    return this.json<ExperimentResults>('GET', `/experiments/${id}/results`, { signal });
+  }
+  async experimentResultsCsv(id: string): Promise<string> {
+    return (await this.request('GET', `/experiments/${id}/results`, { query: { format: 'csv' } })).text();
   }
 
   /** Every event committed so far, page by page. */

@@ -11,9 +11,10 @@ import { FEATURE_EVENTS } from './events/feature.events';
 import { AGENT_EVENTS } from './events/agent.events';
 import { ROSTER_EVENTS } from './events/roster.events';
 import { BACKLOG_EVENTS } from './events/backlog.events';
+import { EXPERIMENT_EVENTS } from './events/experiment.events';
 import { IMPORT_EVENTS } from './events/import.events';
 
 /** Every event type of swe-sim. A type missing here cannot be appended. */
-export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, EventDeadLettered, ...LLM_EVENTS, ...SANDBOX_EVENTS, ...SIMULATION_EVENTS, ...TEAM_EVENTS, ...PLANNING_EVENTS, ...FEATURE_EVENTS, ...AGENT_EVENTS, ...ROSTER_EVENTS, ...BACKLOG_EVENTS, ...IMPORT_EVENTS];
+export const ALL_EVENTS: readonly EventDefinition[] = [ProjectCreated, ProjectStaffingAssessed, RpcReplied, EventDeadLettered, ...LLM_EVENTS, ...SANDBOX_EVENTS, ...SIMULATION_EVENTS, ...TEAM_EVENTS, ...PLANNING_EVENTS, ...FEATURE_EVENTS, ...AGENT_EVENTS, ...ROSTER_EVENTS, ...BACKLOG_EVENTS, ...EXPERIMENT_EVENTS, ...IMPORT_EVENTS];
 
 export const createEventRegistry = (extra: readonly EventDefinition[] = []) => new EventRegistry([...ALL_EVENTS, ...extra]);

@@ -139,6 +139,8 @@ describe(EventStore.name, () => {
       }
       expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => i));
       expect((await sut.readSimulation(sim, { afterPosition: 0, limit: 5 })).length).toBe(5);
+      expect((await sut.readSimulation(sim, { types: ['TestNoted'] })).length).toBe(25);
+      expect(await sut.readSimulation(sim, { types: ['RpcReplied'] })).toEqual([]);
       expect((await sut.readAll({ types: ['RpcReplied'] })).events).toHaveLength(0);
     });
   });

@@ -269,14 +269,14 @@ export class EventStore {
   /** A simulation's history in position order (for finished histories and replays). */
   async readSimulation(
     simulationId: string,
-    range: { afterPosition?: number; toPosition?: number; limit?: number } = {},
+    range: { afterPosition?: number; toPosition?: number; limit?: number; types?: readonly string[] } = {},
     db: Queryable = this.pool,
   ): Promise<StoredEvent[]> {
     const r = await db.query(
       `SELECT ${COLUMNS} FROM events
-       WHERE simulation_id = $1 AND global_position > $2 AND global_position <= $3
+       WHERE simulation_id = $1 AND global_position > $2 AND global_position <= $3 AND ($5::text[] IS NULL OR type = ANY($5::text[]))
        ORDER BY global_position LIMIT $4`,
-      [simulationId, range.afterPosition ?? 0, range.toPosition ?? Number.MAX_SAFE_INTEGER, range.limit ?? 10_000],
+      [simulationId, range.afterPosition ?? 0, range.toPosition ?? Number.MAX_SAFE_INTEGER, range.limit ?? 10_000, range.types ?? null],
     );
     return r.rows.map((row) => this.toStored(row));
   }
@@ -411,6 +411,14 @@ export class EventStore {
     if (!/^[0-9a-f]{64}$/.test(hash)) return null;
     const r = await db.query('SELECT content FROM blobs WHERE hash = $1', [hash]);
     return r.rowCount ? (r.rows[0].content as Buffer) : null;
+  }
+
+  /** The hashes of `hashes` that have no blob (one query, no content read). */
+  async missingBlobs(hashes: readonly string[], db: Queryable = this.pool): Promise<string[]> {
+    if (!hashes.length) return [];
+    const r = await db.query('SELECT hash FROM blobs WHERE hash = ANY($1::text[])', [[...new Set(hashes)]]);
+    const stored = new Set(r.rows.map((row) => row.hash as string));
+    return hashes.filter((h) => !stored.has(h));
   }
 
   /** Runs fn in one transaction on one client; commits on success, rolls back on any error. */

@@ -1,6 +1,6 @@
 /** Gateway configuration from the environment. */
 import { z } from 'zod';
-import type { LlmGatewayOptions } from './gateway';
+import type { LlmGatewayOptions } from './options';
 import type { BackendConfig } from './types';
 
 export const BackendConfigSchema = z

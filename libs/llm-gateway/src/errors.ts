@@ -1,5 +1,5 @@
 /** Gateway errors: every failure carries a stable `code`. */
-import type { CallKey } from './types';
+import type { CallKey } from './call-key';
 
 export const LLM_ERROR_CODES = [
   'LLM_BACKEND_UNAVAILABLE',

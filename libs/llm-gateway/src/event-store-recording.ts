@@ -15,25 +15,24 @@ import {
   LlmCallCompleted,
   LlmCallFailed,
   LlmCallRequested,
+  llmCallEventId,
   llmStream,
   type EventData,
   type BlobRef,
 } from '@swe-sim/contracts';
-import { DuplicateEventError, EventStore, StoredEvent, UUID_RE, uuidV5 } from '@swe-sim/event-store';
+import { DuplicateEventError, EventStore, StoredEvent, UUID_RE } from '@swe-sim/event-store';
 import { LlmReplayDivergenceError, type LlmErrorCode, type RecordedError } from './errors';
 import { diffValues } from '@swe-sim/kit';
-import { CallRecorder, RecordedCall, RecordedRequest, ReplaySource, callKeyString } from './recording';
-import type { CallKey, LlmResponse, NormalizedRequest } from './types';
+import { callKeyString, type CallKey } from './call-key';
+import type { CallRecorder, RecordedCall, RecordedRequest, ReplaySource } from './recording';
+import type { LlmResponse, NormalizedRequest } from './types';
 
 type RequestedData = EventData<typeof LlmCallRequested>;
 type CompletedData = EventData<typeof LlmCallCompleted>;
 type FailedData = EventData<typeof LlmCallFailed>;
 
-/** The deterministic id of a call's request event, or of its outcome (completed or failed). */
-export function llmCallEventId(key: CallKey, part: 'requested' | 'outcome'): string {
-  const attempt = key.attempt ? `\u0000${key.attempt}` : '';
-  return uuidV5(`llm-call:${part}:${key.simulationId}\u0000${key.agentId}\u0000${key.seq}${attempt}`);
-}
+/** The id derivation lives with the contracts (readers of the history find a call's events by it); re-exported here for existing callers. */
+export { llmCallEventId };
 
 export interface EventStoreRecordingOptions {
   store: EventStore;

@@ -1,9 +1,10 @@
 export { LlmGateway, DEFAULT_SAMPLING } from './gateway';
-export type { LlmGatewayOptions, RetryOptions, CallAccounting } from './gateway';
+export type { LlmGatewayOptions, RetryOptions, CallAccounting, ReplayMissingPolicy } from './options';
 export { gatewayOptionsFromEnv, BackendConfigSchema } from './config';
 export * from './errors';
 export * from './types';
-export { InMemoryCallStore, callKeyString, hashRequest } from './recording';
+export { callKeyString } from './call-key';
+export { InMemoryCallStore, hashRequest } from './recording';
 export { stableStringify, diffValues } from '@swe-sim/kit';
 export type { CallRecorder, ReplaySource, RecordedCall, RecordedRequest, RecordedOutcome } from './recording';
 export { FairQueue } from './fair-queue';

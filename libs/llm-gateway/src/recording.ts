@@ -1,8 +1,9 @@
 /** Recording of LLM calls and replay from recordings. */
 import { createHash } from 'node:crypto';
 import { stableStringify } from '@swe-sim/kit';
+import { callKeyString, type CallKey } from './call-key';
 import type { RecordedError } from './errors';
-import type { CallKey, LlmResponse, NormalizedRequest } from './types';
+import type { LlmResponse, NormalizedRequest } from './types';
 
 export interface RecordedRequest {
   /** sha256 of the stable JSON of `body`. */
@@ -41,15 +42,6 @@ export interface CallRecorder {
 /** Where a replaying gateway takes its answers from. */
 export interface ReplaySource {
   lookup(key: CallKey): RecordedCall | undefined | Promise<RecordedCall | undefined>;
-}
-
-export function callKeyString(k: CallKey): string {
-  return `${k.simulationId}/${k.agentId}/${k.seq}${k.attempt ? `#${k.attempt}` : ''}`;
-}
-
-/** The key of the call whatever its attempt: what the seed and the `user` tag derive from (a retry sends the same request). */
-export function firstAttemptOf(k: CallKey): CallKey {
-  return { simulationId: k.simulationId, agentId: k.agentId, seq: k.seq };
 }
 
 export function hashRequest(body: NormalizedRequest): string {

@@ -1,6 +1,6 @@
 /** Parsing and validation of structured (JSON) output. */
 import { checkJsonSchema } from './json-schema';
-import type { StructuredOutputSpec } from './types';
+import type { NormalizedRequest, StructuredOutputSpec } from './types';
 
 export type Validation = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -51,4 +51,9 @@ export function repairPrompt(error: string): string {
     `Your previous reply was rejected: ${error}. ` +
     'Reply again with only a JSON value that satisfies the required JSON schema, with no other text.'
   );
+}
+
+/** The repair attempt: the same request with the rejected reply and the reason appended. */
+export function repairRequest(n: NormalizedRequest, rejected: string | null, error: string): NormalizedRequest {
+  return { ...n, messages: [...n.messages, { role: 'assistant', content: rejected ?? '' }, { role: 'user', content: repairPrompt(error) }] };
 }

@@ -1,19 +1,9 @@
 /** Public types of the LLM gateway. */
 import type { ZodTypeAny } from 'zod';
+import type { CallKey } from './call-key';
+import type { LlmError } from './errors';
 
-/** Identity of one logical LLM call: what recording and replay are keyed by. */
-export interface CallKey {
-  simulationId: string;
-  agentId: string;
-  /** Per (simulation, agent) ordinal of the call; deterministic agent code gives the same one on replay. */
-  seq: number;
-  /**
-   * The call asked again after an infrastructure failure of attempt `attempt - 1` (absent: the first
-   * time). A recorded failure stays the answer of its own attempt; the retry is a call of its own,
-   * recorded under its own ids, with the very same request (the seed comes from the key without it).
-   */
-  attempt?: number;
-}
+export type { CallKey } from './call-key';
 
 /** Sampling parameters, in vLLM's names. Every one is always sent (with defaults filled in). */
 export interface SamplingParams {
@@ -129,7 +119,7 @@ export interface LlmResponse {
   replayedFrom?: string;
 }
 
-export type LlmResult = { ok: true; response: LlmResponse } | { ok: false; error: import('./errors').LlmError };
+export type LlmResult = { ok: true; response: LlmResponse } | { ok: false; error: LlmError };
 
 /** One backend (an OpenAI-compatible server). */
 export interface BackendConfig {

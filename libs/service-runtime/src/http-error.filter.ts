@@ -46,11 +46,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse();
     const req = http.getRequest();
-    const { status, body } = this.toBody(exception, req);
     if (res.headersSent) {
+      // A streamed body cut off by an error: the client sees an incomplete body; the log says why.
+      this.logger.error('request failed after its response started', { error: exception instanceof Error ? exception.message : String(exception), method: req?.method, url: req?.url });
       res.end?.();
       return;
     }
+    const { status, body } = this.toBody(exception, req);
     if (body.error.code === 'DATABASE_UNAVAILABLE') res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     res.status(status).json(body);
   }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onUnauthorized, storeKey, storedKey } from './api';
 import { KeyVersion } from './key-context';
+import { ExperimentPage } from './pages/experiment-page';
 import { ListsPage } from './pages/lists-page';
 import { SimulationPage } from './pages/simulation-page';
 import { parseRoute } from './view-models/route';
@@ -45,7 +46,7 @@ export function App() {
       <header>
         <a href="#/" class="brand">swe-sim</a>
         <nav>
-          <a href="#/">Projects and simulations</a>
+          <a href="#/">Projects, simulations and experiments</a>
           <a href="/docs">API docs</a>
         </nav>
       </header>
@@ -54,6 +55,7 @@ export function App() {
         {route.page === 'home' && <ListsPage />}
         {route.page === 'project' && <ListsPage projectId={route.projectId} />}
         {route.page === 'simulation' && <SimulationPage key={route.simulationId} simulationId={route.simulationId} at={route.at} />}
+        {route.page === 'experiment' && <ExperimentPage key={route.experimentId} experimentId={route.experimentId} metric={route.metric} />}
         {route.page === 'not-found' && <p class="empty">Nothing is at {route.hash}. <a href="#/">Back to the lists</a>.</p>}
       </main>
     </KeyVersion.Provider>

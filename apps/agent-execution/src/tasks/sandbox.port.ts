@@ -71,8 +71,9 @@ export class SandboxPort {
   }
 
   /** `ownerTaskId`: the reaper removes the sandbox once that task has ended or been suspended, released or not. */
-  create(ids: RequestIds, sandboxId: string, teamId: string, image: SandboxImageKind, ownerTaskId?: string): Promise<unknown> {
-    return this.send('SandboxRequested', { sandboxId, teamId, image, ttlMs: 6 * 3_600_000, ...(ownerTaskId ? { ownerTaskId } : {}) }, ids);
+  create(ids: RequestIds, sandboxId: string, teamId: string, image: SandboxImageKind, ownerTaskId?: string, options: { llmEndpoint?: boolean } = {}): Promise<unknown> {
+    const extra = { ...(ownerTaskId ? { ownerTaskId } : {}), ...(options.llmEndpoint ? { llmEndpoint: true } : {}) };
+    return this.send('SandboxRequested', { sandboxId, teamId, image, ttlMs: 6 * 3_600_000, ...extra }, ids);
   }
 
   run(ids: RequestIds, sandboxId: string, cmd: string, timeoutMs: number, maxOutputBytes = 64 * 1024): Promise<CommandReply> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  AgentProgramRan,
   AgentTaskEnded,
   AgentTaskResumed,
   AgentTaskSuspended,
@@ -20,7 +21,8 @@ import { EventStoreClient } from '@swe-sim/transport';
 import { llmSettingsFor } from '../context/persona-llm';
 import { SimulationContext, SimulationContextRepository } from '../context/simulation-context.repository';
 import { REPO_TEAM, candidateScript, commitScript, diffScript, ensureRepository, ensureWorktree, mergeScript, mergedFeaturesScript } from './repository';
-import { originChain } from '../replay/simulation-origin';
+import { SimulationOrigin, originChain } from '../replay/simulation-origin';
+import { ProgramRunner } from '../programs/program-runner';
 import { RequestKeys } from './request-keys';
 import { SandboxPort, describeCommand } from './sandbox.port';
 import { LlmInfrastructureError, RetryPolicy, asInfrastructureFault, backoffMs, codeOf, isInfrastructureCode } from './infrastructure-fault';
@@ -50,6 +52,8 @@ interface TaskEnv {
   repositoryKeys: RequestKeys;
   prompt: PromptContext;
   personas: Record<string, Persona>;
+  /** What the simulation re-executes, nearest first (empty: a simulation of its own). */
+  origins: SimulationOrigin[];
 }
 
 /**
@@ -70,6 +74,7 @@ export class TaskRunner {
     @Inject(REPOSITORY_LOCKS) private readonly locks: RepositoryLocks,
     @Inject(TASK_RETRY_POLICY) private readonly policy: RetryPolicy,
     @Inject(LOGGER) private readonly log: JsonLogger,
+    private readonly programs: ProgramRunner,
   ) {}
 
   async run(taskId: string): Promise<EventData<typeof AgentTaskEnded> | null> {
@@ -171,7 +176,7 @@ export class TaskRunner {
       if (!fault) {
         // A re-execution asked for what its original never did: the verdict, recorded as the task's end.
         const reason = `${codeOf(err)} at ${action.kind}: ${(err as Error).message}`.slice(0, 3000);
-        const code = action.kind === 'llm' || action.kind === 'review' ? 'AGENT_FAILED' : 'SANDBOX_FAILED';
+        const code = action.kind === 'llm' || action.kind === 'review' || action.kind === 'program' ? 'AGENT_FAILED' : 'SANDBOX_FAILED';
         return this.perform({ kind: 'end', outcome: 'abandoned', code, reason }, state, env, taskId);
       }
       const attempt = state.stepAttempts + 1;
@@ -218,6 +223,7 @@ export class TaskRunner {
       keys: new RequestKeys([task.taskId, ...originals.map((s) => taskIdOf(s, task.featureId, task.sprint))]),
       repositoryKeys: new RequestKeys([task.simulationId, ...originals].map((s) => `${s}:repo-init`)),
       personas,
+      origins: chain,
       prompt: { project: { name: sim.project.name, stack: sim.project.stack, files }, feature, personas },
     };
   }
@@ -297,6 +303,8 @@ export class TaskRunner {
         return [await this.review(taskId, s, env)];
       case 'integrate':
         return this.locks.run(`merge:${task.simulationId}`, () => this.integrate(taskId, s, env));
+      case 'program':
+        return [{ type: AgentProgramRan.type, data: await this.programs.run(taskId, s, env, action.run) }];
       case 'end': {
         if (s.sandbox && !s.sandbox.lost) await env.port.release(env.keys.ids('release', s.sandbox.generation), s.sandbox.sandboxId);
         return [
@@ -318,7 +326,8 @@ export class TaskRunner {
     const task = s.task!;
     // A retry's sandbox has a name of its own: the first attempt's may exist, half made.
     const sandboxId = `t${short(taskId)}g${generation}${s.stepAttempts ? `r${retryOrdinal(s)}` : ''}`;
-    await env.port.create(env.keys.ids('sandbox', generation), sandboxId, REPO_TEAM, env.sim.project.stack, taskId);
+    // An agent program's sandbox also gets its endpoint folder (no other sandbox does).
+    await env.port.create(env.keys.ids('sandbox', generation), sandboxId, REPO_TEAM, env.sim.project.stack, taskId, { llmEndpoint: task.program === true });
     // Setting up (main once, then a worktree) is serialised on its own lock, not behind integrations.
     await this.locks.run(`setup:${task.simulationId}`, async () => {
       await ensureRepository(env.port, sandboxId, env.sim.project, env.repositoryKeys);

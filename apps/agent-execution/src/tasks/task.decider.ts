@@ -13,6 +13,7 @@ export type TaskAction =
   | { kind: 'request-review' }
   | { kind: 'review' }
   | { kind: 'integrate' }
+  | { kind: 'program'; run: number }
   | { kind: 'end'; outcome: 'done' | 'abandoned'; code: string | null; reason: string };
 
 /**
@@ -40,6 +41,8 @@ export function nextAction(s: TaskState): TaskAction {
   if (s.reviewRound >= TASK_LIMITS.reviewRounds && lastReviewRejected(s)) {
     return { kind: 'end', outcome: 'abandoned', code: 'REVIEW_REJECTED', reason: `the reviewer asked for changes ${s.reviewRound} times` };
   }
+  const failedRun = task.program ? programRunFailure(s) : null;
+  if (failedRun) return failedRun;
   if (s.turns >= task.budget.maxTurns) {
     return { kind: 'end', outcome: 'abandoned', code: 'BUDGET_EXHAUSTED', reason: `used all ${task.budget.maxTurns} turns` };
   }
@@ -49,6 +52,7 @@ export function nextAction(s: TaskState): TaskAction {
   if (s.consecutiveLlmFailures >= TASK_LIMITS.llmFailuresInARow) {
     return { kind: 'end', outcome: 'abandoned', code: 'LLM_FAILED', reason: `${s.consecutiveLlmFailures} LLM calls failed in a row` };
   }
+  if (task.program) return { kind: 'program', run: s.programRuns + 1 };
   if (s.navigator && s.driverTurnsSinceSwap >= task.swapEveryTurns) return { kind: 'swap' };
   return { kind: 'llm', ...whoseTurn(s) };
 }
@@ -65,6 +69,22 @@ export function whoseTurn(s: TaskState): { speaker: string; role: 'driver' | 'na
   if (last.role === 'driver' && last.toolCalls.some((c) => c.name === 'run_tests')) return { speaker: navigator, role: 'navigator' };
   return { speaker: s.driver, role: 'driver' };
 }
+
+/**
+ * An agent program's last run did not hand its work on (a run that exits 0 moves the task to review
+ * or integration): killed at its time limit, or exited non-zero — out of budget when it had used it
+ * all (the endpoint refused it), else failed.
+ */
+function programRunFailure(s: TaskState): TaskAction | null {
+  const r = s.lastProgramRun;
+  if (!r) return null;
+  if (r.timedOut) return { kind: 'end', outcome: 'abandoned', code: 'AGENT_FAILED', reason: `run ${r.run} of the program was killed at its time limit (exit code ${r.exitCode})` };
+  if (r.exitCode === 0) return null;
+  if (budgetUsed(s)) return { kind: 'end', outcome: 'abandoned', code: 'BUDGET_EXHAUSTED', reason: `the program used its budget (${s.turns} turns, ${s.promptTokens + s.completionTokens} tokens) and exited with ${r.exitCode}` };
+  return { kind: 'end', outcome: 'abandoned', code: 'AGENT_FAILED', reason: `run ${r.run} of the program exited with ${r.exitCode}` };
+}
+
+const budgetUsed = (s: TaskState) => s.turns >= s.task!.budget.maxTurns || s.promptTokens + s.completionTokens >= s.task!.budget.maxTokens;
 
 function lastReviewRejected(s: TaskState): boolean {
   for (let i = s.transcript.length - 1; i >= 0; i--) {

@@ -121,6 +121,56 @@ describe('agent task: what to do next', () => {
   });
 });
 
+const ran = (run: number, over: Record<string, unknown> = {}): TaskEvent => ({
+  type: 'AgentProgramRan',
+  data: {
+    taskId,
+    run,
+    personaId: 'prog',
+    agentId: `prog/f1.s1.program${run}`,
+    exitCode: 0,
+    timedOut: false,
+    calls: 2,
+    usage: { promptTokens: 100, completionTokens: 10 },
+    output: '',
+    durationMs: 10,
+    ...over,
+  } as never,
+});
+
+describe('the task of an agent program: what to do next', () => {
+  const program = (over: Record<string, unknown> = {}) => started({ driver: 'prog', navigator: null, budget: { maxTurns: 5, maxTokens: 100_000 }, program: true, ...over });
+  it('runs the program once its sandbox is ready, instead of an LLM turn', () => {
+    expect(nextAction(given([program(), sandbox]))).toEqual({ kind: 'program', run: 1 });
+    expect(nextAction(given([started({ driver: 'prog', navigator: null }), sandbox]))).toMatchObject({ kind: 'llm' });
+  });
+
+  it('a run that exits 0 goes to review (or straight to integration without a reviewer); its calls are the turns', () => {
+    const s = given([program(), sandbox, ran(1)]);
+    expect(nextAction(s)).toEqual({ kind: 'request-review' });
+    expect(s).toMatchObject({ turns: 2, promptTokens: 100, completionTokens: 10, programRuns: 1 });
+    expect(nextAction(given([program({ reviewer: null }), sandbox, ran(1)]))).toEqual({ kind: 'integrate' });
+  });
+
+  it('after a review asking for changes the program runs again', () => {
+    const commented: TaskEvent = { type: 'ReviewCommented', data: { taskId, round: 1, reviewer: 'cy', comments: 'no', llm: { agentId: 'cy', seq: 0 }, fallback: false } as never };
+    const requested: TaskEvent = { type: 'ReviewRequested', data: { taskId, round: 1, reviewer: 'cy', diff: 'd', diffTruncated: false } };
+    expect(nextAction(given([program(), sandbox, ran(1), requested, commented]))).toEqual({ kind: 'program', run: 2 });
+  });
+
+  it('killed at its limit: AGENT_FAILED; exited non-zero: AGENT_FAILED, or BUDGET_EXHAUSTED when the budget is used', () => {
+    expect(nextAction(given([program(), sandbox, ran(1, { exitCode: 124, timedOut: true })]))).toMatchObject({ kind: 'end', code: 'AGENT_FAILED' });
+    expect(nextAction(given([program(), sandbox, ran(1, { exitCode: 1 })]))).toMatchObject({ kind: 'end', code: 'AGENT_FAILED' });
+    expect(nextAction(given([program(), sandbox, ran(1, { exitCode: 3, calls: 5 })]))).toMatchObject({ kind: 'end', code: 'BUDGET_EXHAUSTED' });
+  });
+
+  it('a run that exits 0 having used the budget still goes to review; the budget ends the task only if more work is asked', () => {
+    expect(nextAction(given([program(), sandbox, ran(1, { calls: 5 })]))).toEqual({ kind: 'request-review' });
+    const failed: TaskEvent = { type: 'AcceptanceTestsRun', data: { taskId, sandboxId: 'i', tests: [], exitCode: 1, output: 'x', passed: false } };
+    expect(nextAction(given([program({ reviewer: null }), sandbox, ran(1, { calls: 5 }), failed]))).toMatchObject({ kind: 'end', code: 'BUDGET_EXHAUSTED' });
+  });
+});
+
 const persona = (personaId: string, name: string) => ({ personaId, name, role: 'engineer' as const, seniority: 'mid' as const, skills: { python: 3 }, traits: [] });
 const ctx = {
   project: { name: 'p', stack: 'python', files: ['tests/test_x.py'] },

@@ -2,6 +2,7 @@ import {
   AcceptanceTestsRun,
   AgentTaskEnded,
   AgentTaskResumed,
+  AgentProgramRan,
   AgentTaskStarted,
   AgentTaskSuspended,
   AgentTurnTaken,
@@ -32,7 +33,8 @@ export type TaskEvent =
   | { type: 'AgentTaskEnded'; data: EventData<typeof AgentTaskEnded> }
   | { type: 'TaskStepInterrupted'; data: EventData<typeof TaskStepInterrupted> }
   | { type: 'AgentTaskSuspended'; data: EventData<typeof AgentTaskSuspended> }
-  | { type: 'AgentTaskResumed'; data: EventData<typeof AgentTaskResumed> };
+  | { type: 'AgentTaskResumed'; data: EventData<typeof AgentTaskResumed> }
+  | { type: 'AgentProgramRan'; data: EventData<typeof AgentProgramRan> };
 
 /** What the agents have seen, in order: the material their prompts are built from. */
 export type TranscriptEntry =
@@ -74,6 +76,9 @@ export interface TaskState {
   suspended: EventData<typeof AgentTaskSuspended> | null;
   /** The simulation's resumption the task last went on after (0: never suspended). */
   resumption: number;
+  /** An agent program's task: its runs so far, and the last one. */
+  programRuns: number;
+  lastProgramRun: EventData<typeof AgentProgramRan> | null;
 }
 
 export const initialTaskState: TaskState = {
@@ -99,6 +104,8 @@ export const initialTaskState: TaskState = {
   faults: 0,
   suspended: null,
   resumption: 0,
+  programRuns: 0,
+  lastProgramRun: null,
 };
 
 /**
@@ -207,6 +214,20 @@ function evolveStep(state: TaskState, event: TaskEvent): TaskState {
       return { ...state, suspended: event.data, sandbox: state.sandbox && { ...state.sandbox, lost: true } };
     case 'AgentTaskResumed':
       return { ...state, suspended: null, resumption: event.data.resumption, faults: 0 };
+    case 'AgentProgramRan': {
+      // Its calls are the task's turns; a run that exits 0 hands the work to review and integration.
+      const r = event.data;
+      const finished = r.exitCode === 0 && !r.timedOut;
+      return {
+        ...state,
+        turns: state.turns + r.calls,
+        promptTokens: state.promptTokens + r.usage.promptTokens,
+        completionTokens: state.completionTokens + r.usage.completionTokens,
+        programRuns: r.run,
+        lastProgramRun: r,
+        phase: finished ? (state.task?.reviewer ? 'review-needed' : 'integrating') : state.phase,
+      };
+    }
     default: {
       const unhandled: never = event;
       return unhandled;

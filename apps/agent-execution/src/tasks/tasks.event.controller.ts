@@ -28,6 +28,8 @@ export class TasksEventController {
       workdir: `.worktrees/${a.featureId}`,
       budget: { maxTurns: sim.config.budgets.maxTurnsPerTask, maxTokens: sim.config.budgets.maxTokens },
       swapEveryTurns: sim.config.process.swapEveryTurns,
+      // An agent program drives alone: each step runs it instead of the built-in loop.
+      ...(sim.config.roster.find((p) => p.personaId === a.driver)?.program ? { program: true as const } : {}),
     };
     await ctx.append(taskStream(taskId), [{ type: AgentTaskStarted.type, data: started }], { expectedVersion: 'no_stream' });
     await ctx.request(AgentTaskRunRequested.type, { taskId }, derivedId('run-task', taskId));

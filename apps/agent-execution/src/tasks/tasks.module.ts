@@ -8,6 +8,7 @@ import { LOGGER, JsonLogger } from '@swe-sim/service-runtime';
 import { RepositoryLocks } from './repository-locks';
 import { retryPolicyFromEnv } from './infrastructure-fault';
 import { TasksEventController } from './tasks.event.controller';
+import { ProgramRunner } from '../programs/program-runner';
 
 class SandboxClientCloser implements OnApplicationShutdown {
   constructor(
@@ -23,6 +24,7 @@ class SandboxClientCloser implements OnApplicationShutdown {
   controllers: [TasksEventController, RunTaskMessageController],
   providers: [
     TaskRunner,
+    ProgramRunner,
     SandboxClientCloser,
     { provide: TASK_RETRY_POLICY, useFactory: () => retryPolicyFromEnv() },
     {

@@ -24,6 +24,23 @@ export interface ListPosition {
   id: string;
 }
 
+/** One page of a list read newest first with `LIMIT limit + 1`, so whether more follow is known. */
+export interface ListSlice<T> {
+  items: T[];
+  last: ListPosition | null;
+  more: boolean;
+}
+
+/**
+ * The page of rows read with `LIMIT limit + 1` (each with its `sort_at`): the first `limit` rows
+ * as items, where the page ends (the last row's sort key and `idColumn`), and whether more follow.
+ */
+export function keysetPage<Row extends { sort_at: string }, T>(rows: Row[], limit: number, idColumn: keyof Row, item: (row: Row) => T): ListSlice<T> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page.map(item), last: last ? { at: last.sort_at, id: String(last[idColumn]) } : null, more: rows.length > limit };
+}
+
 const listPositionSchema = z
   .object({ at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), id: z.string().uuid() })
   .strict();

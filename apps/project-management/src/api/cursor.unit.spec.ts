@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { decodeEventCursor, decodeListCursor, encodeEventCursor, encodeListCursor, laterCheckpoint } from './cursor';
+import { decodeEventCursor, decodeListCursor, encodeEventCursor, encodeListCursor, keysetPage, laterCheckpoint } from './cursor';
 
 const fieldOf = (fn: () => unknown) => {
   try {
@@ -30,5 +30,18 @@ describe('cursors', () => {
   it('order checkpoints by transaction, then position', () => {
     expect(laterCheckpoint({ transactionId: '10', position: 5 }, { transactionId: '9', position: 50 })).toEqual({ transactionId: '10', position: 5 });
     expect(laterCheckpoint({ transactionId: '10', position: 5 }, { transactionId: '10', position: 6 })).toEqual({ transactionId: '10', position: 6 });
+  });
+});
+
+describe('keysetPage', () => {
+  const rows = [3, 2, 1].map((n) => ({ id: `id-${n}`, sort_at: `2026-12-0${n}T00:00:00.000000Z`, n }));
+
+  it('keeps limit rows, ends at the last one kept, and says more follow when the extra row came', () => {
+    expect(keysetPage(rows, 2, 'id', (r) => r.n)).toEqual({ items: [3, 2], last: { at: '2026-12-02T00:00:00.000000Z', id: 'id-2' }, more: true });
+  });
+
+  it('is the last page when no extra row came, and an empty one has no end', () => {
+    expect(keysetPage(rows, 3, 'id', (r) => r.n)).toMatchObject({ items: [3, 2, 1], more: false });
+    expect(keysetPage([], 3, 'id', (r: (typeof rows)[number]) => r.n)).toEqual({ items: [], last: null, more: false });
   });
 });

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { PG_POOL } from '@swe-sim/service-runtime';
-import { ListPosition } from '../api/cursor';
+import { ListPosition, ListSlice, keysetPage } from '../api/cursor';
 import { UTC_MICROS } from '../projects/projects.repository';
 
 export const SCOPES = ['read', 'write', 'admin'] as const;
@@ -112,7 +112,7 @@ export class ApiKeysRepository {
   }
 
   /** Keys, newest first, revoked ones included; pages by (created_at, key_id). */
-  async list(limit: number, after?: ListPosition): Promise<{ items: ApiKeySummary[]; last: ListPosition | null; more: boolean }> {
+  async list(limit: number, after?: ListPosition): Promise<ListSlice<ApiKeySummary>> {
     const r = await this.pool.query(
       `SELECT ${SUMMARY_COLUMNS}, to_char(created_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS sort_at
        FROM pm_api_keys
@@ -121,9 +121,7 @@ export class ApiKeysRepository {
        LIMIT $3`,
       [after?.at ?? null, after?.id ?? null, limit + 1],
     );
-    const rows = r.rows.slice(0, limit);
-    const last = rows[rows.length - 1];
-    return { items: rows.map(summary), last: last ? { at: last.sort_at, id: last.key_id } : null, more: r.rows.length > limit };
+    return keysetPage(r.rows, limit, 'key_id', summary);
   }
 
   /** Revokes a key (a second revocation keeps the first time); null for an unknown id. */

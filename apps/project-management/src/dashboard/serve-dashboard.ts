@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DASHBOARD_PREFIX, dashboardAsset } from './dashboard-asset';
 
-/** The bundle scripts/build-dashboard.mjs writes: dist/web/dashboard, next to this service's compiled code. */
 /** The parts of Express's request and response used here (its types are not a dependency). */
 interface Request {
   path: string;
@@ -16,6 +15,7 @@ interface Response {
   send(body: Buffer): void;
 }
 
+/** The bundle scripts/build-dashboard.mjs writes: dist/web/dashboard, next to this service's compiled code. */
 export const DASHBOARD_DIR = join(__dirname, '../../../../web/dashboard');
 
 /**

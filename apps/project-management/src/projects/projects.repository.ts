@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { BacklogDecomposed, BacklogDecompositionFailed, BacklogItem, BacklogSource, EventData, ProjectCreated, ProjectStaffingAssessed } from '@swe-sim/contracts';
 import { Queryable } from '@swe-sim/event-store';
 import { PG_POOL } from '@swe-sim/service-runtime';
-import { ListPosition } from '../api/cursor';
+import { ListPosition, ListSlice, keysetPage } from '../api/cursor';
 
 export type BacklogStatus = 'ready' | 'pending' | 'failed';
 
@@ -73,7 +73,7 @@ export class ProjectsRepository {
   }
 
   /** Newest first; a page after `after` (keyset on created_at, project_id: no gaps or repeats while projects are added). */
-  async list(limit: number, after?: ListPosition): Promise<{ items: ProjectSummary[]; last: ListPosition | null; more: boolean }> {
+  async list(limit: number, after?: ListPosition): Promise<ListSlice<ProjectSummary>> {
     const r = await this.pool.query(
       `SELECT project_id, name, stack, backlog_source, backlog_status, created_at,
               to_char(created_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS sort_at
@@ -83,20 +83,14 @@ export class ProjectsRepository {
        LIMIT $3`,
       [after?.at ?? null, after?.id ?? null, limit + 1],
     );
-    const rows = r.rows.slice(0, limit);
-    const last = rows[rows.length - 1];
-    return {
-      items: rows.map((row) => ({
+    return keysetPage(r.rows, limit, 'project_id', (row) => ({
         projectId: row.project_id,
         name: row.name,
         stack: row.stack,
         backlogSource: row.backlog_source,
         backlogStatus: row.backlog_status,
         createdAt: row.created_at.toISOString(),
-      })),
-      last: last ? { at: last.sort_at, id: last.project_id } : null,
-      more: r.rows.length > limit,
-    };
+      }));
   }
 
   async find(projectId: string): Promise<ProjectView | null> {

@@ -1,16 +1,16 @@
-import { Body, ConflictException, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DEFAULT_ROSTER, Persona, PersonaRegistered, personaSchema, personaStream } from '@swe-sim/contracts';
-import { ConcurrencyError, EventStore } from '@swe-sim/event-store';
+import { DEFAULT_ROSTER, Persona, personaSchema } from '@swe-sim/contracts';
 import { ApiErrors, ZodBodyPipe } from '@swe-sim/service-runtime';
 import { Authenticated } from '../auth/authenticated.decorator';
+import { PersonaRegistration } from './persona-registration';
 import { RosterRepository } from './roster.repository';
 
 @ApiTags('roster')
 @Controller('roster')
 export class RosterHttpController {
   constructor(
-    private readonly store: EventStore,
+    private readonly registration: PersonaRegistration,
     private readonly roster: RosterRepository,
   ) {}
 
@@ -33,19 +33,7 @@ export class RosterHttpController {
   @ApiErrors({ 409: 'PERSONA_EXISTS' })
   @HttpCode(201)
   @Authenticated('write')
-  async register(@Body(new ZodBodyPipe(personaSchema)) persona: Persona) {
-    if (DEFAULT_ROSTER.some((p) => p.personaId === persona.personaId)) {
-      throw new ConflictException({ code: 'PERSONA_EXISTS', message: `${persona.personaId} is in the default roster` });
-    }
-    try {
-      const r = await this.store.append(personaStream(persona.personaId), [{ type: PersonaRegistered.type, data: { persona } }], {
-        expectedVersion: 'no_stream',
-        metadata: { actor: 'api' },
-      });
-      return { personaId: persona.personaId, position: r.events[0].globalPosition };
-    } catch (err) {
-      if (err instanceof ConcurrencyError) throw new ConflictException({ code: 'PERSONA_EXISTS', message: `${persona.personaId} is already registered` });
-      throw err;
-    }
+  register(@Body(new ZodBodyPipe(personaSchema.omit({ program: true }))) persona: Persona) {
+    return this.registration.register(persona);
   }
 }

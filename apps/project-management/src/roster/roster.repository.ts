@@ -16,8 +16,8 @@ export class RosterRepository {
     );
   }
 
-  async registered(): Promise<Persona[]> {
-    const r = await this.pool.query('SELECT persona FROM pm_personas ORDER BY last_position');
+  async registered(db: Queryable = this.pool): Promise<Persona[]> {
+    const r = await db.query('SELECT persona FROM pm_personas ORDER BY last_position');
     return r.rows.map((row) => row.persona);
   }
 }

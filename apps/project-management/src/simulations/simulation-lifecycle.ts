@@ -5,6 +5,13 @@ import { LifecycleCommand, LifecycleEvent, LifecycleState, lifecycleDecider } fr
 
 export type Append = (streamId: string, events: readonly NewEvent[], options: { expectedVersion: ExpectedVersion; metadata?: Partial<EventMetadata> }) => Promise<AppendResult>;
 
+/** Who runs a lifecycle command, when not a request of the API: a handler's transaction and append. */
+export interface LifecycleBy {
+  db?: Queryable;
+  append?: Append;
+  actor?: string;
+}
+
 /**
  * Runs lifecycle commands: folds the simulation's queue and simulation streams, decides, and
  * appends to the stream the decision belongs to at the version read — so two concurrent commands

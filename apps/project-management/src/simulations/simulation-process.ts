@@ -123,6 +123,8 @@ export interface SimulationProcess {
   /** Backlog order is priority order. */
   backlog: { featureId: string; tests: number; skills: string[] }[];
   roles: Record<string, string>;
+  /** The agent programs of the roster: never reviewers (a review is the built-in loop's); absent in older states. */
+  programs?: string[];
   /** Each persona's skill levels, for assigning features to whoever fits them best. */
   skills: Record<string, Record<string, number>>;
   teams: Record<string, TeamPlan>;
@@ -170,6 +172,7 @@ export function startProcess(e: EventData<typeof SimulationStarted>, recordedAt:
     backlog: e.project.backlog.map((b) => ({ featureId: b.featureId, tests: b.tests.length, skills: b.skills })),
     roles: Object.fromEntries(e.config.roster.map((p) => [p.personaId, p.role])),
     skills: Object.fromEntries(e.config.roster.map((p) => [p.personaId, p.skills])),
+    ...(e.config.roster.some((p) => p.program) ? { programs: e.config.roster.filter((p) => p.program).map((p) => p.personaId) } : {}),
     teams: {},
     sprint: 0,
     candidates: {},
@@ -472,7 +475,8 @@ function assignees(s: SimulationProcess, team: TeamPlan, featureId: string, poin
   let reason = unit.navigator
     ? `pair ${unit.driver} (driving) and ${unit.navigator} (navigating): ${fitText}, ${load.get(best)} points this sprint`
     : `${unit.driver}${s.config.pairing ? ' works solo (not in a pair)' : ''}: ${fitText}, ${load.get(best)} points this sprint`;
-  const reviewer = s.config.review ? (bySeniority.find((m) => m.personaId !== unit.driver && m.personaId !== unit.navigator)?.personaId ?? null) : null;
+  const canReview = (id: string) => id !== unit.driver && id !== unit.navigator && !s.programs?.includes(id);
+  const reviewer = s.config.review ? (bySeniority.find((m) => canReview(m.personaId))?.personaId ?? null) : null;
   if (s.config.review && !reviewer) reason += '; no one else on the team to review';
   return { driver: unit.driver, navigator: unit.navigator, reviewer, reason };
 }

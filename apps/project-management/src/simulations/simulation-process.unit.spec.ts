@@ -87,6 +87,16 @@ describe('simulation process', () => {
     expect(state.status).toBe('running');
   });
 
+  it('never makes an agent program a reviewer (a review is the built-in loop); with none other, no reviewer', () => {
+    const s = aStart({ capacity: 3 }) as any;
+    s.config.roster[0].program = { files: [{ path: 'a.py', hash: 'a'.repeat(64), size: 1 }], command: 'python3 a.py', stack: 'python', timeLimitMs: 60_000 }; // ada
+    const sim = s.simulationId;
+    const { reactions } = run(s, [...formed(sim), agreed(sim, 'f1', 5), agreed(sim, 'f2', 8), agreed(sim, 'f3', 3)]);
+    const assigned = reactions[0].events.slice(0, 2).map((e) => e.data as Record<string, unknown>);
+    expect(assigned[0]).toMatchObject({ driver: 'bob', reviewer: 'cy' });
+    expect(assigned[1]).toMatchObject({ driver: 'cy', reviewer: 'bob' }); // ada, the most senior, is a program: the next one reviews
+  });
+
   it('gives a feature to whoever fits its skills best, then to the least loaded', () => {
     const s = aStart({ pairing: false, review: false, capacity: 20 }) as any;
     s.config.roster[2].skills = { python: 3, algorithms: 5 }; // cy

@@ -24,5 +24,7 @@ import { StartSimulationHttpController } from './start-simulation/start-simulati
   imports: [ExportSimulationModule, ImportSimulationModule, ExecInWorkspaceModule],
   controllers: [SimulationStateHttpController, SimulationWorkspaceHttpController, StartSimulationHttpController, CancelSimulationHttpController, ResumeSimulationHttpController, ListSimulationsHttpController, GetSimulationHttpController, SimulationProcessEventController, AdmissionEventController],
   providers: [StartSimulationHandler, CancelSimulationHandler, ResumeSimulationHandler, SimulationLifecycle, SimulationSlotsRepository, SimulationsRepository, SimulationStateHandler, SimulationStateSnapshotsRepository],
+  // An experiment's process manager starts, resumes and cancels its runs through these.
+  exports: [StartSimulationHandler, CancelSimulationHandler, ResumeSimulationHandler],
 })
 export class SimulationsModule {}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { Queryable } from '@swe-sim/event-store';
 import { PG_POOL } from '@swe-sim/service-runtime';
-import { ListPosition } from '../api/cursor';
+import { ListPosition, ListSlice, keysetPage } from '../api/cursor';
 import { UTC_MICROS } from '../projects/projects.repository';
 import { SimulationProcess } from './simulation-process';
 
@@ -47,7 +47,7 @@ export class SimulationsRepository {
     limit: number,
     after?: ListPosition,
     projectId?: string,
-  ): Promise<{ items: SimulationSummary[]; last: ListPosition | null; more: boolean }> {
+  ): Promise<ListSlice<SimulationSummary>> {
     const r = await this.pool.query(
       `SELECT simulation_id, project_id, status, started_at, updated_at,
               to_char(started_at AT TIME ZONE 'UTC', ${UTC_MICROS}) AS sort_at
@@ -58,19 +58,13 @@ export class SimulationsRepository {
        LIMIT $3`,
       [after?.at ?? null, after?.id ?? null, limit + 1, projectId ?? null],
     );
-    const rows = r.rows.slice(0, limit);
-    const last = rows[rows.length - 1];
-    return {
-      items: rows.map((row) => ({
+    return keysetPage(r.rows, limit, 'simulation_id', (row) => ({
         simulationId: row.simulation_id,
         projectId: row.project_id,
         status: row.status,
         startedAt: row.started_at.toISOString(),
         updatedAt: row.updated_at.toISOString(),
-      })),
-      last: last ? { at: last.sort_at, id: last.simulation_id } : null,
-      more: r.rows.length > limit,
-    };
+      }));
   }
 
   async find(simulationId: string): Promise<SimulationRow | null> {

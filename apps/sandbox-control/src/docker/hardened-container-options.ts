@@ -1,4 +1,5 @@
 import type { ContainerCreateOptions, MountSettings } from 'dockerode';
+import { AGENT_ENDPOINT_MOUNT } from '@swe-sim/contracts';
 import { SandboxLimits } from './sandbox-types';
 
 /** uid:gid of the `sandbox` user baked into every sandbox image. */
@@ -19,6 +20,8 @@ export interface HardenedContainerInput {
   workspace: WorkspaceMount;
   env?: Record<string, string>;
   runtime?: string;
+  /** A host folder mounted read-only at /run/swe-sim (an agent program's LLM endpoint); none for other sandboxes. */
+  endpointHostPath?: string;
 }
 
 export function envList(env: Record<string, string> | undefined): string[] {
@@ -68,7 +71,11 @@ export function hardenedContainerOptions(input: HardenedContainerInput): Contain
         '/tmp': `${tmpfsOpts},exec,mode=1777`,
         [SANDBOX_HOME]: `${tmpfsOpts},exec,uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
       },
-      Mounts: [workspaceMount(input.workspace)],
+      Mounts: [
+        workspaceMount(input.workspace),
+        // Read-only: the program connects to the socket (no write permission on a mount is needed for that) and reads its files.
+        ...(input.endpointHostPath ? [{ Type: 'bind' as const, Source: input.endpointHostPath, Target: AGENT_ENDPOINT_MOUNT, ReadOnly: true }] : []),
+      ],
       Memory: limits.memoryBytes,
       MemorySwap: limits.memoryBytes,
       NanoCpus: limits.nanoCpus,

@@ -138,7 +138,7 @@ export class SandboxEngine {
     const limits = this.limitsFor(spec.limits);
     const runtime = spec.runtime ?? this.options.defaultRuntime;
 
-    if (spec.workspace.type === 'fresh') {
+    if (spec.workspace.type === 'fresh' && !spec.endpointHostPath) {
       const key = warmPoolKey(spec.image, limits, runtime);
       const pool = this.pools.find((p) => p.matches(key));
       const pooled = pool?.take();
@@ -181,7 +181,7 @@ export class SandboxEngine {
     let starting: Promise<void>;
     try {
       ({ containerId, started: starting } = await this.createAndStart(
-        hardenedContainerOptions({ name, image: spec.image, labels, limits, workspace: mount, env: spec.env, runtime }),
+        hardenedContainerOptions({ name, image: spec.image, labels, limits, workspace: mount, env: spec.env, runtime, endpointHostPath: spec.endpointHostPath }),
         { background: spec.startInBackground === true },
       ));
     } catch (err) {

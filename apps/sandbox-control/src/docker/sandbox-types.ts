@@ -40,6 +40,8 @@ export interface SandboxSpec {
   runtime?: string;
   /** Environment for every command in the sandbox (KEY=VALUE entries via the record). */
   env?: Record<string, string>;
+  /** A host folder mounted read-only at /run/swe-sim (an agent program's endpoint). */
+  endpointHostPath?: string;
   /** Extra labels (keys must not start with "swe-sim."). */
   labels?: Record<string, string>;
   /**

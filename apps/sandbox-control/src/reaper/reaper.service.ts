@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { EventMetadata, SandboxImageKind } from '@swe-sim/contracts';
+import { EventMetadata, SandboxImageKind, agentEndpointFolder } from '@swe-sim/contracts';
 import { ManagedContainer, SandboxLabel } from '../docker';
 import { Semaphore } from '../docker/semaphore';
 import { OwnerEndsRepository } from '../owner-ends/owner-ends.repository';
@@ -250,6 +250,8 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
     const entry = runtime.engines.byKey(engineKey);
     const remove = async () => {
       await entry?.engine.destroySandbox(sandboxId);
+      // An agent program's endpoint folder, if it had one (nothing to remove for any other sandbox).
+      await fs.rm(agentEndpointFolder(runtime.config.AGENT_ENDPOINT_ROOT, sandboxId), { recursive: true, force: true });
       if (row && row.teamId === null && isInside(path.join(runtime.config.SANDBOX_WORKSPACE_ROOT, '.scratch'), row.workspacePath)) {
         await fs.rm(row.workspacePath, { recursive: true, force: true });
       }

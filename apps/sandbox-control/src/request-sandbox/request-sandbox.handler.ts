@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventData, SandboxCreated, SandboxErrorCode, SandboxReply, SandboxRequested } from '@swe-sim/contracts';
+import { EventData, SandboxCreated, agentEndpointFolder, SandboxErrorCode, SandboxReply, SandboxRequested } from '@swe-sim/contracts';
 import { StoredEvent } from '@swe-sim/event-store';
 import Docker from 'dockerode';
 import { promises as fs } from 'node:fs';
@@ -91,6 +91,7 @@ export class RequestSandboxHandler {
         : copy
           ? { type: 'bind', hostPath: await runtime.copyTeamWorkspace(simulationId, data.teamId, data.sandboxId) }
           : { type: 'bind', hostPath: await runtime.ensureTeamWorkspace(simulationId, data.teamId) };
+      const endpointHostPath = data.llmEndpoint ? await this.endpointFolder(data.sandboxId) : undefined;
       let made: { containerId: string; containerName: string; workspacePath: string; fromPool: boolean; expiresAt: Date };
       try {
         const handle = await entry.engine.createSandbox({
@@ -99,6 +100,7 @@ export class RequestSandboxHandler {
           image,
           workspace,
           limits,
+          endpointHostPath,
           labels: { [REQUEST_LABEL]: request.id, [EXPIRES_LABEL]: expiresAt.toISOString() },
           startInBackground: true,
         });
@@ -200,6 +202,14 @@ export class RequestSandboxHandler {
         runtime.logger.error('recording a failed sandbox start failed', { sandboxId: data.sandboxId, error: (recordErr as Error).message });
       }
     });
+  }
+
+  /** An agent program's folder, empty, readable by the sandbox user (agent-execution fills it). */
+  private async endpointFolder(sandboxId: string): Promise<string> {
+    const folder = agentEndpointFolder(this.runtime.config.AGENT_ENDPOINT_ROOT, sandboxId);
+    await fs.mkdir(folder, { recursive: true, mode: 0o755 });
+    await fs.chmod(folder, 0o755); // whatever the umask
+    return folder;
   }
 
   /** The answer when the sandbox exists already: itself when the spec matches, else a refusal. */

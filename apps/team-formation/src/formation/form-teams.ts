@@ -321,6 +321,12 @@ function matchings(members: Persona[], needs: Needs): Matching[] {
 }
 
 export function formPairs(teamId: string, members: Persona[], needs: Needs, random: Random): { pairs: PlannedPair[]; solo: string | null; notes: Map<string, string> } {
+  // An agent program works alone: it runs in place of the built-in loop that a navigator talks to.
+  if (members.some((m) => m.program)) {
+    const formed = formPairs(teamId, members.filter((m) => !m.program), needs, random);
+    for (const p of members.filter((m) => m.program)) formed.notes.set(p.personaId, 'Works solo: an agent program runs alone, with no navigator.');
+    return formed;
+  }
   const notes = new Map<string, string>();
   if (members.length < 2) {
     if (members[0]) notes.set(members[0].personaId, 'Works solo: the only member of the team, so there is no one to pair with.');

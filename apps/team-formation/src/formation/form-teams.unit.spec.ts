@@ -242,4 +242,16 @@ describe('DEFAULT_ROSTER', () => {
     for (const p of DEFAULT_ROSTER) expect(p.traits.length).toBeGreaterThan(0);
     expect(new Set(DEFAULT_ROSTER.map((p) => p.personaId)).size).toBe(DEFAULT_ROSTER.length);
   });
+
+  it('never pairs an agent program: it works solo, and the others pair as they would', () => {
+    const program = { files: [{ path: 'a.py', hash: 'a'.repeat(64), size: 1 }], command: 'python3 a.py', stack: 'python' as const, timeLimitMs: 60_000 };
+    const roster = DEFAULT_ROSTER.map((p, i) => (i % 3 === 0 ? { ...p, program } : p));
+    const plan = formTeams(input({ roster, teams: 2, teamSize: 4 }), 3);
+    const programs = new Set(roster.filter((p) => p.program).map((p) => p.personaId));
+    const members = plan.teams.flatMap((t) => t.members);
+    expect(members.some((m) => programs.has(m.personaId))).toBe(true);
+    for (const t of plan.teams) for (const pair of t.pairs) expect([pair.driver, pair.navigator].filter((id) => programs.has(id))).toEqual([]);
+    for (const m of members.filter((m) => programs.has(m.personaId))) expect(m.reason).toContain('an agent program runs alone');
+  });
 });
+

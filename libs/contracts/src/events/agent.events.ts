@@ -33,6 +33,8 @@ export const AgentTaskStarted = defineEvent({
       workdir: z.string().min(1),
       budget: z.object({ maxTurns: z.number().int().positive(), maxTokens: z.number().int().positive() }).strict(),
       swapEveryTurns: z.number().int().positive(),
+      /** The driver is an agent program: each step runs it instead of the built-in loop (absent: built-in). */
+      program: z.literal(true).optional(),
     })
     .strict(),
   streamOf: (d) => taskStream(d.taskId),
@@ -235,6 +237,36 @@ export const AgentTaskResumed = defineEvent({
   streamOf: (d) => taskStream(d.taskId),
 });
 
+/**
+ * An agent program ran once in the task's sandbox, in the feature's worktree: its exit, its output
+ * and the LLM calls it made through the endpoint (`llm-<simulationId>-<agentId>`, seq 0…calls-1),
+ * which count as the task's turns and tokens. Exit 0: review and integration follow.
+ */
+export const AgentProgramRan = defineEvent({
+  type: 'AgentProgramRan',
+  version: 1,
+  schema: z
+    .object({
+      taskId,
+      /** 1 for the task's first run (another follows a review asking for changes or a failed integration). */
+      run: z.number().int().positive(),
+      personaId: slugIdSchema,
+      /** The calls' agent id in the LLM recording. */
+      agentId: z.string().min(1).max(200),
+      /** null when it could not be known. */
+      exitCode: z.number().int().nullable(),
+      /** Killed at its time limit. */
+      timedOut: z.boolean(),
+      calls: z.number().int().nonnegative(),
+      usage: z.object({ promptTokens: z.number().int().nonnegative(), completionTokens: z.number().int().nonnegative() }).strict(),
+      /** stdout and stderr, cut in the middle when long. */
+      output: text(20_000),
+      durationMs: z.number().int().nonnegative(),
+    })
+    .strict(),
+  streamOf: (d) => taskStream(d.taskId),
+});
+
 /** agent-execution asks itself to run a task (concurrently with every other task). */
 export const AgentTaskRunRequested = defineEvent({
   type: 'AgentTaskRunRequested',
@@ -259,4 +291,5 @@ export const AGENT_EVENTS = [
   AgentTaskSuspended,
   AgentTaskResumed,
   AgentTaskRunRequested,
+  AgentProgramRan,
 ];

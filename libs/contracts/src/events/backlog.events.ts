@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineEvent } from '../event-definition';
 import { slugIdSchema } from './common';
-import { acceptanceSuiteSchema, backlogItemSchema, stackSchema } from './project.events';
+import { acceptanceSuiteSchema, backlogItemSchema } from './project.events';
+import { stackSchema } from './common';
 
 /**
  * A backlog decomposed from the project description by the product-manager agent (agent-execution).

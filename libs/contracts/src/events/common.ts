@@ -24,6 +24,35 @@ export type Sampling = z.infer<typeof samplingSchema>;
 export const modelSettingsSchema = z.object({ model: z.string().min(1).max(200).optional(), sampling: samplingSchema.optional() }).strict();
 export type ModelSettings = z.infer<typeof modelSettingsSchema>;
 
+export const stackSchema = z.enum(['python', 'node']);
+export type Stack = z.infer<typeof stackSchema>;
+
+/** A workspace-relative file path: no absolute paths, no `..` segments. */
+export const projectFilePathSchema = z
+  .string()
+  .min(1)
+  .max(300)
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\'), 'must be a relative path without ..');
+
+/**
+ * An agent program (POST /agent-programs): any program that speaks the OpenAI API, run in the task's
+ * sandbox instead of the built-in agent loop. Its files are blobs; `command` runs under /bin/sh in
+ * the feature's worktree, killed after `timeLimitMs` (docs/agent-programs.md).
+ */
+export const agentProgramSchema = z
+  .object({
+    files: z
+      .array(z.object({ path: projectFilePathSchema, hash: sha256Schema, size: z.number().int().nonnegative() }).strict())
+      .min(1)
+      .max(200),
+    command: z.string().min(1).max(10_000),
+    /** The sandbox image it needs (the project's stack must be the same). */
+    stack: stackSchema,
+    timeLimitMs: z.number().int().min(1_000).max(3_600_000),
+  })
+  .strict();
+export type AgentProgram = z.infer<typeof agentProgramSchema>;
+
 export const personaRoleSchema = z.enum(['engineer', 'tester', 'tech-lead']);
 export const senioritySchema = z.enum(['junior', 'mid', 'senior', 'staff']);
 
@@ -38,6 +67,8 @@ export const personaSchema = z
     traits: z.array(z.string().min(1).max(200)).max(20).default([]),
     /** The persona's own model and sampling, over the simulation's per-role settings. */
     llm: modelSettingsSchema.optional(),
+    /** Set for an agent program: it drives its tasks instead of the built-in loop. */
+    program: agentProgramSchema.optional(),
   })
   .strict();
 export type Persona = z.infer<typeof personaSchema>;

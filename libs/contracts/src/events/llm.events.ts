@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../event-definition';
+import { uuidV5 } from '../ids';
 
 /**
  * LLM calls, recorded by the LLM gateway (agent-execution) so that a history replays with no LLM.
@@ -21,6 +22,16 @@ export const llmCallKeySchema = z
     attempt: z.number().int().positive().optional(),
   })
   .strict();
+export type LlmCallKey = z.infer<typeof llmCallKeySchema>;
+
+/**
+ * The deterministic id of a call's request event, or of its outcome (completed or failed): recording
+ * a call twice appends nothing, and a reader (an export, a replay) finds a call's events by key.
+ */
+export function llmCallEventId(key: LlmCallKey, part: 'requested' | 'outcome'): string {
+  const attempt = key.attempt ? `\u0000${key.attempt}` : '';
+  return uuidV5(`llm-call:${part}:${key.simulationId}\u0000${key.agentId}\u0000${key.seq}${attempt}`);
+}
 
 /** A body moved to the blob table: the sha256 of its UTF-8 JSON. */
 export const blobRefSchema = z.object({ blob: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest') }).strict();

@@ -1,18 +1,8 @@
 import { z } from 'zod';
 import { defineEvent } from '../event-definition';
-import { sha256Schema, slugIdSchema } from './common';
-
-export const stackSchema = z.enum(['python', 'node']);
-export type Stack = z.infer<typeof stackSchema>;
+import { projectFilePathSchema, sha256Schema, slugIdSchema, stackSchema } from './common';
 
 export const projectStream = (projectId: string) => `project-${projectId}`;
-
-/** A workspace-relative file path: no absolute paths, no `..` segments. */
-export const projectFilePathSchema = z
-  .string()
-  .min(1)
-  .max(300)
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\'), 'must be a relative path without ..');
 
 /** A file of the project as given by the user; its bytes are in the blob table. */
 export const projectFileSchema = z.object({ path: projectFilePathSchema, hash: sha256Schema, size: z.number().int().nonnegative() }).strict();

@@ -78,6 +78,11 @@ const sandboxSpecShape = {
    * ended or been suspended, even if it was never released. None: only the simulation's end does.
    */
   ownerTaskId: z.string().min(1).max(200).optional(),
+  /**
+   * For an agent program's task: a folder of this sandbox's alone is mounted read-only at
+   * /run/swe-sim, where agent-execution serves the program's LLM endpoint (llm.sock) and its files.
+   */
+  llmEndpoint: z.literal(true).optional(),
 };
 
 /** A command to run in a sandbox (CommandRequested, SandboxRunRequested). */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineEvent } from '../event-definition';
 import { modelSettingsSchema, personaRoleSchema, personaSchema, slugIdSchema } from './common';
-import { acceptanceSuiteSchema, backlogItemSchema, projectFileSchema, stackSchema } from './project.events';
+import { acceptanceSuiteSchema, backlogItemSchema, projectFileSchema } from './project.events';
+import { stackSchema } from './common';
 
 /**
  * A simulation's lifecycle (project-management). SimulationStarted records everything that

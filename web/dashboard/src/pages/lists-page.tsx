@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Simulation } from '@swe-sim/api-client';
+import { ApiError, type Simulation } from '@swe-sim/api-client';
 import { api } from '../api';
 import { useLoad } from '../hooks';
 import { isActive, simulationRow } from '../view-models/lists';
@@ -32,10 +32,12 @@ function ProjectsList() {
 }
 
 /** Each simulation's details (progress, tokens), followed live through its event stream while it runs. */
-function useDetails(ids: string[], activeIds: string[]) {
+function useDetails(items: { simulationId: string; updatedAt: string }[], activeIds: string[]) {
   const [details, setDetails] = useState<Record<string, Simulation>>({});
   const load = (id: string) => api.getSimulation(id).then((d) => setDetails((all) => ({ ...all, [id]: d })), () => undefined);
-  useEffect(() => void ids.filter((id) => !details[id]).forEach(load), [ids.join()]);
+  // Read again whenever the list says a simulation changed since its details were read.
+  const stale = items.filter((s) => !details[s.simulationId] || details[s.simulationId].updatedAt < s.updatedAt).map((s) => s.simulationId);
+  useEffect(() => void stale.forEach(load), [stale.join()]);
   const live = activeIds.slice(0, LIVE_STREAMS);
   useEffect(() => {
     const abort = new AbortController();
@@ -63,7 +65,7 @@ function SimulationsList({ projectId }: { projectId?: string }) {
     return () => clearInterval(t);
   }, [projectId]);
   const items = list.data?.items ?? [];
-  const details = useDetails(items.map((s) => s.simulationId), items.filter((s) => isActive(s.status)).map((s) => s.simulationId));
+  const details = useDetails(items, items.filter((s) => isActive(s.status)).map((s) => s.simulationId));
   if (list.error && !list.data) return <p class="error">{list.error}</p>;
   if (!list.data) return <p class="loading">Loading simulations…</p>;
   if (items.length === 0) return <p class="empty">No simulation yet: start one with <code>swe-sim simulate &lt;project&gt; --watch</code>.</p>;
@@ -89,6 +91,34 @@ function SimulationsList({ projectId }: { projectId?: string }) {
   );
 }
 
+function ExperimentsList() {
+  // An API from before experiments answers ROUTE_NOT_FOUND: say so rather than show an error.
+  const list = useLoad(() => api.listExperiments({ limit: 50 }).catch((err) => (err instanceof ApiError && err.code === 'ROUTE_NOT_FOUND' ? null : Promise.reject(err))), []);
+  useEffect(() => {
+    const t = setInterval(list.reload, LIST_POLL_MS);
+    return () => clearInterval(t);
+  }, []);
+  if (list.error && !list.data) return <p class="error">{list.error}</p>;
+  if (list.data === null) return <p class="empty">This API has no experiments.</p>;
+  if (!list.data) return <p class="loading">Loading experiments…</p>;
+  if (list.data.items.length === 0) return <p class="empty">No experiment yet: run one with <code>swe-sim experiment run spec.yaml --watch</code>.</p>;
+  return (
+    <table data-testid="experiments">
+      <thead><tr><th>Experiment</th><th>Status</th><th>Created</th><th>Updated</th></tr></thead>
+      <tbody>
+        {list.data.items.map((x) => (
+          <tr key={x.experimentId} data-experiment={x.experimentId}>
+            <td><a href={`#/experiments/${x.experimentId}`}>{x.name}</a></td>
+            <td><span class={`status status-${x.status}`}>{x.status}</span></td>
+            <td>{new Date(x.createdAt).toLocaleString()}</td>
+            <td>{new Date(x.updatedAt).toLocaleString()}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function ListsPage({ projectId }: { projectId?: string }) {
   const project = useLoad(async () => (projectId ? api.getProject(projectId) : null), [projectId]);
   return (
@@ -109,6 +139,12 @@ export function ListsPage({ projectId }: { projectId?: string }) {
         <h2>Simulations</h2>
         <SimulationsList projectId={projectId} />
       </section>
+      {!projectId && (
+        <section>
+          <h2>Experiments</h2>
+          <ExperimentsList />
+        </section>
+      )}
     </>
   );
 }

@@ -26,7 +26,8 @@ export function simulationRow(summary: SimulationSummary, details?: Simulation):
   return {
     simulationId: summary.simulationId,
     projectId: summary.projectId,
-    status: details?.status ?? summary.status,
+    // Whichever was read later says the status (the list is re-read every few seconds, details on events).
+    status: details && details.updatedAt >= summary.updatedAt ? details.status : summary.status,
     startedAt: summary.startedAt,
     progress: m ? `${m.featuresDone}/${m.featuresTotal} features` : '',
     tokens: details ? totalTokens(details) : null,

@@ -7,8 +7,10 @@ describe('list rows, origins, routes and conversations', () => {
 
   it('a row shows progress and tokens once the details are known', () => {
     expect(simulationRow(summary)).toMatchObject({ status: 'running', progress: '', tokens: null });
-    const details: any = { ...summary, status: 'completed', metrics: { featuresDone: 2, featuresTotal: 3, tokensByRole: { engineer: { prompt: 10, completion: 5 }, reviewer: { prompt: 1, completion: 1 } } } };
-    expect(simulationRow(summary, details)).toMatchObject({ status: 'completed', progress: '2/3 features', tokens: 17 });
+    const details: any = { ...summary, status: 'completed', updatedAt: '2026-01-01T00:00:02Z', metrics: { featuresDone: 2, featuresTotal: 3, tokensByRole: { engineer: { prompt: 10, completion: 5 }, reviewer: { prompt: 1, completion: 1 } } } };
+    expect(simulationRow({ ...summary, updatedAt: '2026-01-01T00:00:01Z' }, details)).toMatchObject({ status: 'completed', progress: '2/3 features', tokens: 17 });
+    // Details read before the list's latest answer do not hold back its status.
+    expect(simulationRow({ ...summary, status: 'failed', updatedAt: '2026-01-01T00:00:03Z' }, details).status).toBe('failed');
     expect([isActive('running'), isActive('queued'), isActive('completed')]).toEqual([true, true, false]);
   });
 
@@ -19,7 +21,7 @@ describe('list rows, origins, routes and conversations', () => {
   });
 
   it('routes round-trip through the hash', () => {
-    for (const hash of ['#/', '#/projects/p1', '#/simulations/s1', '#/simulations/s1?at=42']) expect(routeHash(parseRoute(hash))).toBe(hash);
+    for (const hash of ['#/', '#/projects/p1', '#/simulations/s1', '#/simulations/s1?at=42', '#/experiments/e1', '#/experiments/e1?metric=tokens']) expect(routeHash(parseRoute(hash))).toBe(hash);
     expect(parseRoute('')).toEqual({ page: 'home' });
     expect(parseRoute('#/simulations/s1?at=abc')).toEqual({ page: 'simulation', simulationId: 's1', at: null });
     expect(parseRoute('#/nowhere/x/y').page).toBe('not-found');

@@ -1,11 +1,13 @@
 /**
  * Hash routes, so a link says what is shown and works when shared:
- * `#/`, `#/projects/<id>`, `#/simulations/<id>?at=<position>` (the timeline's scrubbed position).
+ * `#/`, `#/projects/<id>`, `#/simulations/<id>?at=<position>` (the timeline's scrubbed position),
+ * `#/experiments/<id>?metric=<name>` (the metric charted).
  */
 export type Route =
   | { page: 'home' }
   | { page: 'project'; projectId: string }
   | { page: 'simulation'; simulationId: string; at: number | null }
+  | { page: 'experiment'; experimentId: string; metric: string | null }
   | { page: 'not-found'; hash: string };
 
 export function parseRoute(hash: string): Route {
@@ -22,6 +24,7 @@ export function parseRoute(hash: string): Route {
       at: at !== null && /^\d+$/.test(at) ? Number(at) : null,
     };
   }
+  if (parts[0] === 'experiments' && parts.length === 2) return { page: 'experiment', experimentId: parts[1], metric: params.get('metric') };
   return { page: 'not-found', hash };
 }
 
@@ -32,6 +35,7 @@ export function routeHash(route: Route): string {
     case 'simulation': {
       return `#/simulations/${route.simulationId}${route.at !== null ? `?at=${route.at}` : ''}`;
     }
+    case 'experiment': return `#/experiments/${route.experimentId}${route.metric ? `?metric=${encodeURIComponent(route.metric)}` : ''}`;
     case 'not-found': return route.hash;
   }
 }

@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { SimulationLifecycle } from '../simulation-lifecycle';
+import { LifecycleBy, SimulationLifecycle } from '../simulation-lifecycle';
 import { SimulationEndedError, SimulationNotFoundError } from '../simulation-lifecycle.decider';
 
 /**
@@ -11,9 +11,10 @@ import { SimulationEndedError, SimulationNotFoundError } from '../simulation-lif
 export class CancelSimulationHandler {
   constructor(private readonly lifecycle: SimulationLifecycle) {}
 
-  async execute(simulationId: string, reason: string) {
+  /** `by`: an experiment's subscription (its transaction and append), by default the API's request. */
+  async execute(simulationId: string, reason: string, by: LifecycleBy = {}) {
     try {
-      const { events } = await this.lifecycle.execute({ type: 'CancelSimulation', simulationId, reason }, { metadata: { actor: 'api' } });
+      const { events } = await this.lifecycle.execute({ type: 'CancelSimulation', simulationId, reason }, { db: by.db, append: by.append, metadata: { actor: by.actor ?? 'api' } });
       return { simulationId, status: 'cancelling', position: events[0].globalPosition };
     } catch (err) {
       if (err instanceof SimulationNotFoundError) throw new NotFoundException({ code: err.code, message: err.message });

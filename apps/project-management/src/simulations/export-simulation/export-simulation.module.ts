@@ -7,5 +7,6 @@ import { SimulationExport } from './simulation-export';
 @Module({
   controllers: [ExportSimulationHttpController],
   providers: [SimulationExport, SimulationBundle, SimulationsRepository],
+  exports: [SimulationExport],
 })
 export class ExportSimulationModule {}

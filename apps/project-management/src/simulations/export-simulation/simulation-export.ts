@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EventData, LlmCallCompleted, LlmCallFailed, LlmCallRequested } from '@swe-sim/contracts';
+import { EventData, LlmCallCompleted, LlmCallFailed, LlmCallRequested, llmCallEventId } from '@swe-sim/contracts';
 import { Checkpoint, EventStore, StoredEvent } from '@swe-sim/event-store';
-import { llmCallEventId } from '@swe-sim/llm-gateway';
 import { toHistoryEvent } from '../../history/history';
-import { RecordedChatCall, toChatExample } from './chat-example';
+import { ChatExample, RecordedChatCall, toChatExample } from './chat-example';
 
 type Requested = EventData<typeof LlmCallRequested>;
 type Completed = EventData<typeof LlmCallCompleted>;
@@ -39,6 +38,11 @@ export class SimulationExport {
    * that failed, or has no outcome yet, gives no line.
    */
   async *chat(simulationId: string, options: { metadata: boolean }): AsyncGenerator<string> {
+    for await (const example of this.chatExamples(simulationId, options)) yield JSON.stringify(example);
+  }
+
+  /** The examples of chat(), as objects (an experiment's export filters them on their metadata). */
+  async *chatExamples(simulationId: string, options: { metadata: boolean }): AsyncGenerator<ChatExample> {
     const requested = new Map<string, Requested>();
     for await (const e of this.read(simulationId, LLM_TYPES)) {
       const key = (e.data as { callKey: CallKey }).callKey;
@@ -49,7 +53,7 @@ export class SimulationExport {
       const request = requested.get(keyOf(key)) ?? (await this.requestOf(key));
       requested.delete(keyOf(key));
       if (e.type !== LlmCallCompleted.type || !request) continue;
-      yield JSON.stringify(toChatExample(await this.recordedCall(simulationId, request, e), options));
+      yield toChatExample(await this.recordedCall(simulationId, request, e), options);
     }
   }
 

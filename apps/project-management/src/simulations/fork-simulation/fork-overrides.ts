@@ -1,24 +1,10 @@
 import { z } from 'zod';
-import { ModelSettings, SimulationConfig, modelSettingsSchema, personaRoleSchema, personaSchema, simulationConfigSchema } from '@swe-sim/contracts';
-
-const config = simulationConfigSchema.shape;
+import { ModelSettings, SimulationConfig, simulationOverridesSchema } from '@swe-sim/contracts';
 
 /** What a fork may change: each part is merged over the original's (sampling parameter by parameter). */
-export const forkOverridesSchema = z
-  .object({
-    models: z.object({ default: modelSettingsSchema.optional(), byRole: z.record(personaRoleSchema, modelSettingsSchema).optional() }).strict().optional(),
-    roster: z
-      .array(personaSchema)
-      .min(1)
-      .max(200)
-      .refine((r) => new Set(r.map((p) => p.personaId)).size === r.length, { message: 'personaIds must be unique' })
-      .optional(),
-    sprints: config.sprints.partial().strict().optional(),
-    process: config.process.partial().strict().optional(),
-    budgets: config.budgets.partial().strict().optional(),
-  })
-  .strict();
-export type ForkOverrides = z.infer<typeof forkOverridesSchema>;
+export const forkOverridesSchema = simulationOverridesSchema;
+/** An experiment's variant may also change the team shape. */
+export type ForkOverrides = z.infer<typeof forkOverridesSchema> & { teams?: number; teamSize?: number };
 
 export const forkBodySchema = z
   .object({
@@ -34,6 +20,8 @@ export function forkConfig(original: SimulationConfig, o: ForkOverrides): Simula
   for (const [role, settings] of Object.entries(o.models?.byRole ?? {})) byRole[role as keyof typeof byRole] = over(byRole[role as keyof typeof byRole], settings);
   return {
     ...original,
+    teams: o.teams ?? original.teams,
+    teamSize: o.teamSize ?? original.teamSize,
     roster: o.roster ?? original.roster,
     models: { default: { ...over(original.models.default, o.models?.default), model: o.models?.default?.model ?? original.models.default.model }, byRole },
     sprints: { ...original.sprints, ...o.sprints },

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { z } from 'zod';
 import { EventStore } from '@swe-sim/event-store';
+import { StartAs } from '../start-simulation/start-simulation.handler';
 import { originalSimulation, startReExecution } from '../re-execution/original-simulation';
-import { forkBodySchema, forkConfig } from './fork-overrides';
+import { checkProgramRoster } from '../../roster/program-roster-check';
+import { ForkOverrides, forkConfig } from './fork-overrides';
 
 /**
  * A fork: a new simulation that re-executes the original with the overrides — every LLM answer
@@ -17,9 +18,10 @@ import { forkBodySchema, forkConfig } from './fork-overrides';
 export class ForkSimulationHandler {
   constructor(private readonly store: EventStore) {}
 
-  async execute(originalId: string, body: z.output<typeof forkBodySchema>) {
-    const { started, position: startedAt } = await originalSimulation(this.store, originalId);
-    const [atOrAfter] = await this.store.readSimulation(originalId, { afterPosition: body.atPosition - 1, limit: 1 });
+  /** `as`: an experiment's fork (see StartSimulationHandler); `body.overrides` may then also set the team shape. */
+  async execute(originalId: string, body: { atPosition: number; overrides: ForkOverrides }, as: StartAs = {}) {
+    const { started, position: startedAt } = await originalSimulation(this.store, originalId, as.db);
+    const [atOrAfter] = await this.store.readSimulation(originalId, { afterPosition: body.atPosition - 1, limit: 1 }, as.db);
     if (body.atPosition < startedAt || !atOrAfter) {
       throw new BadRequestException({
         code: 'VALIDATION_FAILED',
@@ -27,10 +29,11 @@ export class ForkSimulationHandler {
         message: `atPosition ${body.atPosition} is outside simulation ${originalId}'s history (it starts at position ${startedAt}; GET /simulations/${originalId}/events gives the positions)`,
       });
     }
-    const simulationId = randomUUID();
+    const simulationId = as.simulationId ?? randomUUID();
     const forkOf = { simulationId: originalId, atPosition: body.atPosition };
     const config = forkConfig(started.config, body.overrides);
-    const position = await startReExecution(this.store, started, { simulationId, config, forkOf });
+    if (body.overrides.roster) await checkProgramRoster(this.store, config.roster, started.project.stack, 'overrides.roster', as.db);
+    const position = await startReExecution(this.store, started, { simulationId, config, forkOf }, as);
     return { simulationId, forkOf, seed: config.seed, position };
   }
 }

@@ -10,6 +10,6 @@ import { SimulationsRepository } from '../simulations.repository';
 @Module({
   controllers: [ReplaySimulationHttpController, ForkSimulationHttpController, ReplayVerdictEventController],
   providers: [ReplaySimulationHandler, ForkSimulationHandler, SimulationsRepository],
-  exports: [ReplaySimulationHandler],
+  exports: [ReplaySimulationHandler, ForkSimulationHandler],
 })
 export class ReExecutionModule {}

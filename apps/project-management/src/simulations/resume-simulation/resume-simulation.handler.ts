@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { SimulationLifecycle } from '../simulation-lifecycle';
+import { LifecycleBy, SimulationLifecycle } from '../simulation-lifecycle';
 import { SimulationNotFoundError, SimulationNotResumableError, SimulationResumePendingError } from '../simulation-lifecycle.decider';
 
 /**
@@ -13,9 +13,10 @@ import { SimulationNotFoundError, SimulationNotResumableError, SimulationResumeP
 export class ResumeSimulationHandler {
   constructor(private readonly lifecycle: SimulationLifecycle) {}
 
-  async execute(simulationId: string, reason: string) {
+  /** `by`: an experiment's subscription (its transaction and append), by default the API's request. */
+  async execute(simulationId: string, reason: string, by: LifecycleBy = {}) {
     try {
-      const { events, state } = await this.lifecycle.execute({ type: 'ResumeSimulation', simulationId, reason }, { metadata: { actor: 'api' } });
+      const { events, state } = await this.lifecycle.execute({ type: 'ResumeSimulation', simulationId, reason }, { db: by.db, append: by.append, metadata: { actor: by.actor ?? 'api' } });
       return { simulationId, status: 'resuming', resumption: state.resumeQueued!.resumption, position: events[0].globalPosition };
     } catch (err) {
       if (err instanceof SimulationNotFoundError) throw new NotFoundException({ code: err.code, message: err.message });

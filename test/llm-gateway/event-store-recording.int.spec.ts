@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createEventRegistry, llmStream } from '@swe-sim/contracts';
-import { EventStore } from '@swe-sim/event-store';
+import { EventStore, uuidV5 } from '@swe-sim/event-store';
 import { createTestDatabase, TestDatabase } from '@swe-sim/testing';
-import { createLlmSimulator, LlmSimulator, ScriptSpec } from '../../../apps/llm-simulator/src';
-import { LlmError, LlmReplayDivergenceError } from './errors';
-import { uuidV5 } from '@swe-sim/event-store';
-import { EventStoreCallRecorder, EventStoreReplaySource, llmCallEventId } from './event-store-recording';
-import { LlmGateway, LlmGatewayOptions } from './gateway';
-import type { LlmCallContext, LlmRequest, LlmResponse } from './types';
+import {
+  EventStoreCallRecorder,
+  EventStoreReplaySource,
+  LlmError,
+  LlmGateway,
+  LlmReplayDivergenceError,
+  llmCallEventId,
+  type LlmCallContext,
+  type LlmGatewayOptions,
+  type LlmRequest,
+  type LlmResponse,
+} from '@swe-sim/llm-gateway';
+import { createLlmSimulator, LlmSimulator, ScriptSpec } from '../../apps/llm-simulator/src';
 
 const MODEL = 'sim-model';
 const BIG_ANSWER = 'The implementation, explained at length. '.repeat(150); // ≈6 KB, 1.6k tokens

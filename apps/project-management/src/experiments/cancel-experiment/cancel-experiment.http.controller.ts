@@ -1,0 +1,22 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UuidParamPipe, ZodBodyPipe } from '@swe-sim/service-runtime';
+import { Authenticated } from '../../auth/authenticated.decorator';
+import { ExperimentControlHandler } from '../experiment-control.handler';
+import { emptyBodySchema } from '../empty-body';
+
+@ApiTags('experiments')
+@Controller('experiments')
+export class CancelExperimentHttpController {
+  constructor(private readonly handler: ExperimentControlHandler) {}
+
+  @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel an experiment', description: 'No new run starts; running runs are cancelled and not counted. Cancelling a cancelled experiment changes nothing. The body is empty (`{}`).' })
+  @ApiAcceptedResponse({ description: '`{experimentId, status, changed, runs, position}`' })
+  @ApiErrors({ 404: 'EXPERIMENT_NOT_FOUND', 409: 'EXPERIMENT_ENDED' })
+  @Authenticated('write')
+  @HttpCode(202)
+  cancel(@Param('id', UuidParamPipe) id: string, @Body(new ZodBodyPipe(emptyBodySchema)) _body: object) {
+    return this.handler.execute(id, { type: 'CancelExperiment', reason: 'cancelled by the user' });
+  }
+}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { EventStore } from '@swe-sim/event-store';
+import { ProjectBacklogNotReadyError } from '../../projects/project.decider';
+import { loadProjectState } from '../../projects/project-state';
+import { originalSimulation } from '../../simulations/re-execution/original-simulation';
+import { ExperimentCommands, experimentHttpError } from '../experiment-commands';
+import { CreateExperimentBody, seedsOf } from './experiment-spec';
+
+/**
+ * Records ExperimentCreated; its process manager starts the runs. Projects and the counterfactual's
+ * cut are checked now, so that starting a run later does not fail on them.
+ */
+@Injectable()
+export class CreateExperimentHandler {
+  constructor(
+    private readonly commands: ExperimentCommands,
+    private readonly store: EventStore,
+  ) {}
+
+  async execute(body: CreateExperimentBody) {
+    const projectIds = body.design.type === 'seeds' ? body.projects! : [await this.cutOf(body.design.from, body.design.atPosition)];
+    for (const projectId of body.design.type === 'seeds' ? projectIds : []) {
+      // The project's history (not its read model, which may lag a project just created).
+      const project = await loadProjectState(this.store, projectId);
+      if (project.status !== 'created') throw new NotFoundException({ code: 'PROJECT_NOT_FOUND', message: `Project ${projectId} not found`, field: 'projects' });
+      if (project.backlog.status !== 'ready') {
+        const err = new ProjectBacklogNotReadyError(projectId, project.backlog);
+        throw new ConflictException({ code: err.code, message: err.message, ...err.details });
+      }
+    }
+    const experimentId = randomUUID();
+    const seeds = seedsOf(body);
+    const data = {
+      experimentId,
+      name: body.name,
+      projectIds,
+      design: body.design,
+      variants: body.variants,
+      seeds,
+      settings: { concurrency: body.concurrency, tokenBudget: body.tokenBudget ?? null, maxRetries: body.maxRetries },
+    };
+    try {
+      const { events } = await this.commands.execute(experimentId, { type: 'CreateExperiment', data }, { metadata: { actor: 'api' } });
+      return { experimentId, runs: body.variants.length * seeds.length * projectIds.length, position: events[0].globalPosition };
+    } catch (err) {
+      throw experimentHttpError(err);
+    }
+  }
+
+  /** The original's project, once the cut is known to be inside its history. */
+  private async cutOf(from: string, atPosition: number): Promise<string> {
+    const { started, position } = await originalSimulation(this.store, from);
+    const [atOrAfter] = await this.store.readSimulation(from, { afterPosition: atPosition - 1, limit: 1 });
+    if (atPosition < position || !atOrAfter) {
+      throw new BadRequestException({ code: 'VALIDATION_FAILED', field: 'design.atPosition', message: `design.atPosition: ${atPosition} is outside simulation ${from}'s history` });
+    }
+    return started.project.projectId;
+  }
+}
