@@ -13,7 +13,7 @@ export interface CorpusCase {
   script: ExampleName | string;
   /** The body of POST /projects/:id/simulations. */
   start?: Record<string, unknown>;
-  /** A fork of another case's run (the same installation), at half its LLM answers. */
+  /** A fork of another case's run (the same installation), at its first sprint's start. */
   fork?: { of: string; overrides: Record<string, unknown> };
   /** Store its ProjectCreated as version 1 wrote it: the corpus proves upcasting. */
   projectCreatedV1?: boolean;

@@ -44,9 +44,25 @@ describe('comparing a new recording with the stored one', () => {
     expect(verdict.difference).toMatch(/really/);
   });
 
-  it("finds a run whose agents decided otherwise a different run, naming the line", () => {
+  it('finds a run whose agents decided otherwise a different run, naming the stream', () => {
     const i = stored.findIndex((l) => l.includes('"type":"EstimateCast"'));
     const changed = stored.map((l, j) => (j === i ? l.replace(/"points":(\d+)/, (_, p) => `"points":${Number(p) + 1}`) : l));
-    expect(compareRecordings(stored, changed)).toEqual({ same: false, difference: expect.stringMatching(new RegExp(`^line ${i + 1}: `)) });
+    expect(compareRecordings(stored, changed)).toEqual({ same: false, difference: expect.stringMatching(/^streams: .*"stream":"poker-#-/) });
+  });
+
+  it('finds a run whose streams interleave otherwise, and whose poker votes came in another order, the same run', () => {
+    const events = stored.map((l, i) => [JSON.parse(l), i] as const).filter(([v]) => v.kind === 'event' && v.section === 'simulation');
+    // Move every LLM event of one stream to the end of the events: another interleaving of concurrent streams.
+    const stream = events.find(([v]) => v.stream.startsWith('llm-'))![0].stream;
+    const moved = events.filter(([v]) => v.stream === stream).map(([, i]) => stored[i]);
+    const rest = stored.filter((l) => !moved.includes(l));
+    const lastEvent = rest.map((l) => JSON.parse(l)).map((v, i) => [v, i] as const).filter(([v]) => v.kind === 'event').at(-1)![1];
+    const interleaved = [...rest.slice(0, lastEvent + 1), ...moved, ...rest.slice(lastEvent + 1)];
+    // Two votes of one round the other way round.
+    const votes = interleaved.map((l, i) => [l, i] as const).filter(([l]) => l.includes('"type":"EstimateCast"'));
+    const [x, y] = [votes[0][1], votes[1][1]];
+    const swapped = interleaved.map((l, i) => (i === x ? interleaved[y] : i === y ? interleaved[x] : l));
+    expect(swapped).not.toEqual(stored);
+    expect(compareRecordings(stored, anotherRun(swapped))).toEqual({ same: true });
   });
 });

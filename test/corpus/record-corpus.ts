@@ -9,7 +9,7 @@
  *
  * Needs the build (npm run build) and `npm run setup`'s Postgres and sandbox images.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { REPO_ROOT } from '@swe-sim/testing';
@@ -51,8 +51,10 @@ async function record(script: string, cases: CorpusCase[], only: string | undefi
       let simulationId: string;
       if (c.fork) {
         const original = ids.get(c.fork.of)!;
-        const answers = (await stack.db.pool.query("SELECT global_position::int AS p FROM events WHERE simulation_id = $1 AND type = 'LlmCallCompleted' ORDER BY global_position", [original])).rows;
-        const at = answers[Math.floor(answers.length / 2)].p; // half the LLM answers given, the agents mid-task
+        // At its first sprint's start: what came before (formation, planning) is settled whatever the
+        // interleaving, so the cut counts the same events in every recording.
+        const [sprint] = (await stack.db.pool.query("SELECT global_position::int AS p FROM events WHERE simulation_id = $1 AND type = 'SprintStarted' ORDER BY global_position LIMIT 1", [original])).rows;
+        const at = sprint.p;
         const r = await stack.post(`/simulations/${original}/fork`, { atPosition: at, overrides: c.fork.overrides });
         if (r.status !== 201) throw new Error(`fork: ${r.status} ${JSON.stringify(r.body)}`);
         simulationId = r.body.simulationId;
@@ -64,13 +66,18 @@ async function record(script: string, cases: CorpusCase[], only: string | undefi
       }
       const sim = await stack.waitFor(simulationId, finished, 240_000);
       ids.set(c.name, simulationId);
-      if (only && c.name !== only) continue;
+      // With CORPUS_ONLY, a fork's original is compared too: the fork must name an original the corpus has.
+      if (only && c.name !== only && !CORPUS_CASES.some((f) => f.name === only && f.fork?.of === c.name)) continue;
       let lines = await exportBundle(stack, simulationId);
       if (c.projectCreatedV1) lines = projectCreatedAsV1(lines);
       const path = join(CORPUS_DIR, corpusFile(c.name));
       const stored = existsSync(path) ? bundleLines(path) : null;
       const verdict = stored ? compareRecordings(stored, lines) : { same: false, difference: 'new case' };
       if (verdict.same) {
+        // Its forks are made from the stored history (imported here), so that they name an original the corpus has.
+        const r = await fetch(`${stack.pm.url}/simulations/import`, { method: 'POST', headers: { 'content-type': 'application/gzip' }, body: readFileSync(path) });
+        if (r.status !== 201) throw new Error(`import of the stored ${c.name}: ${r.status} ${await r.text()}`);
+        ids.set(c.name, JSON.parse(stored![0]).simulationId);
         process.stdout.write(`${c.name}: ${sim.status}, the same run as stored: kept\n`);
         continue;
       }
