@@ -129,6 +129,30 @@ describe('RecordingLayer', () => {
     await expect(strict.layer.answer(callOf(key), strict.live())).rejects.toThrow(/the recorded call has no outcome/);
   });
 
+  it("replayRecorded answers from another simulation's recording alone, recorded here as replayed; null when there is none", async () => {
+    const original: CallKey = { simulationId: 'O', agentId: 'prog', seq: 1 };
+    const origin = { simulationId: 'O', compare: 'request' as const, onMismatch: 'throw' as const };
+    const fromO = (outcome: unknown) => ({ key: original, requestHash: callOf(original).hash, request: callOf(original).normalized, origin, outcome });
+    const bySeq: Record<number, unknown> = {
+      1: fromO({ status: 'completed', response: answerTo(original, 'from O') }),
+      2: fromO({ status: 'failed', error: { code: 'LLM_RATE_LIMITED', message: 'busy', attempts: 4 } }),
+      9: { ...fromO({ status: 'completed', response: answerTo(original, 'own') }), origin: undefined },
+    };
+    const source = { lookup: (k: CallKey) => bySeq[k.seq] } as never;
+    const store = new InMemoryCallStore();
+    const t = setUp({ replay: source, recorder: store });
+    const ok = await t.layer.replayRecorded(key);
+    expect(ok).toMatchObject({ ok: true, response: { message: { content: 'from O' }, callKey: key, replayedFrom: 'O' } });
+    expect(store.lookup(key)!.outcome).toMatchObject({ status: 'completed', response: { replayedFrom: 'O' } });
+    const failed = await t.layer.replayRecorded({ ...key, seq: 2 });
+    expect(failed).toMatchObject({ ok: false, error: { code: 'LLM_RATE_LIMITED', message: 'busy' } });
+    expect(await t.layer.replayRecorded({ ...key, seq: 3 })).toBeNull();
+    expect(await t.layer.replayRecorded({ ...key, seq: 9 })).toBeNull(); // its own recording: not from an origin
+    expect(await setUp().layer.replayRecorded(key)).toBeNull(); // no replay source
+    expect(t.liveCalls()).toBe(0);
+    expect(t.accounted.map((a) => [a.outcome, a.replayed])).toEqual([['ok', true], ['LLM_RATE_LIMITED', true]]);
+  });
+
   it('an accounting callback that throws does not break the call', async () => {
     const layer = new RecordingLayer(
       {
