@@ -215,6 +215,10 @@ describe('experiments', () => {
     await bad({ name: 'x', variants, seeds: [1] }, 'projects');
     await bad({ name: 'x', projects: [projectId], variants, seeds: [1], concurrency: 0 }, 'concurrency');
     await bad({ name: 'x', projects: [projectId], variants: [{ ...variants[0], overrides: { temperature: 1 } }], seeds: [1] }, 'variants.0.overrides.temperature');
+    // A variant's agent program for another stack: refused at creation, not when its runs start.
+    const program = { files: [{ path: 'agent.py', hash: 'a'.repeat(64), size: 1 }], command: 'python3 agent.py', stack: 'node', timeLimitMs: 10_000 };
+    const programmer = { personaId: 'prog', name: 'Prog', role: 'engineer', seniority: 'mid', skills: { python: 3 }, program };
+    await bad({ name: 'x', projects: [projectId], variants: [variants[0], { ...variants[1], overrides: { roster: [programmer] } }], seeds: [1] }, 'variants.1.overrides.roster.0.program.stack');
     const unknown = await post('/experiments', { name: 'x', projects: ['00000000-0000-4000-8000-000000000000'], variants, seeds: [1] });
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'PROJECT_NOT_FOUND' } } });
     const outside = await post('/experiments', { name: 'x', design: { type: 'counterfactual', from: (await eventsOf(`experiment-${experimentId}`, 'ExperimentRunStarted'))[0].simulationId, atPosition: 1 }, variants, seeds: [1] });

@@ -1,4 +1,4 @@
-import { ConflictException, Controller, NotFoundException } from '@nestjs/common';
+import { ConflictException, Controller, HttpException, NotFoundException } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { EventData, ExperimentRunStarted, SimulationFailed } from '@swe-sim/contracts';
 import { EventStore, Queryable } from '@swe-sim/event-store';
@@ -113,25 +113,43 @@ export class ExperimentProcessEventController {
   private async decideAndAct(experimentId: string, command: ExperimentCommand, ctx: EventStoreContext): Promise<ExperimentState> {
     const tx = ctx.getTx()!;
     const { state, events } = await this.commands.execute(experimentId, command, { db: tx, append: this.append(ctx), metadata: { actor: ACTOR } });
+    const refused: Array<{ simulationId: string; code: string }> = [];
     for (const e of events as unknown as ExperimentEvent[]) {
-      if (e.type === 'ExperimentRunStarted') await this.start(state, e.data, tx);
+      if (e.type === 'ExperimentRunStarted') {
+        const code = await this.start(state, e.data, tx);
+        if (code) refused.push({ simulationId: e.data.simulationId, code });
+      }
       if (e.type === 'ExperimentRunResumed') await this.resume(e.data.simulationId, e.data.resumption, ctx);
       // A run given up for a new attempt (or abandoned) that failed resumable ends for good.
       if (e.type === 'ExperimentRunEnded' && (e.data.outcome === 'retried' || e.data.outcome === 'abandoned')) await this.cancel(e.data.simulationId, `experiment run ${e.data.outcome}`, ctx);
     }
-    return state;
+    if (refused.length === 0) return state;
+    // Recorded now, so the run does not wait for an end that will never come.
+    let after = state;
+    for (const r of refused) {
+      after = (await this.commands.execute(experimentId, { type: 'EndRun', simulationId: r.simulationId, end: { kind: 'refused', code: r.code, tokens: 0 } }, { db: tx, append: this.append(ctx), metadata: { actor: ACTOR } })).state;
+    }
+    return after;
   }
 
-  /** An attempt's simulation, queued in this transaction by the start or fork handler with its derived id. */
-  private async start(state: ExperimentState, run: EventData<typeof ExperimentRunStarted>, tx: Queryable): Promise<void> {
+  /**
+   * An attempt's simulation, queued in this transaction by the start or fork handler with its
+   * derived id. Returns the code when the handler refuses it (a 4xx: the project or the cut has
+   * gone since the experiment was created); anything else throws, and the event is handled again.
+   */
+  private async start(state: ExperimentState, run: EventData<typeof ExperimentRunStarted>, tx: Queryable): Promise<string | null> {
     const variant = state.variants.find((v) => v.name === run.variant)!;
     const design = state.created!.design;
     const as = { simulationId: run.simulationId, db: tx, actor: ACTOR };
-    if (design.type === 'counterfactual') {
-      await this.forks.execute(design.from, { atPosition: design.atPosition, overrides: variant.overrides }, as);
-      return;
+    try {
+      if (design.type === 'counterfactual') await this.forks.execute(design.from, { atPosition: design.atPosition, overrides: variant.overrides }, as);
+      else await this.starts.execute(run.projectId, startSimulationBodySchema.parse({ ...variant.overrides, seed: run.seed }), as);
+      return null;
+    } catch (err) {
+      if (!(err instanceof HttpException) || err.getStatus() >= 500) throw err;
+      const body = err.getResponse() as { code?: string };
+      return typeof body === 'object' && body.code ? body.code : `HTTP_${err.getStatus()}`;
     }
-    await this.starts.execute(run.projectId, startSimulationBodySchema.parse({ ...variant.overrides, seed: run.seed }), as);
   }
 
   private async resume(simulationId: string, resumption: number, ctx: EventStoreContext): Promise<void> {

@@ -33,7 +33,8 @@ export type ExperimentEvent =
 
 /** How a run's simulation ended, as the process manager read it from the simulation's history. */
 export interface SimulationEnd {
-  kind: 'completed' | 'failed' | 'cancelled';
+  /** refused: the start or fork handler refused to start the attempt (a 4xx: its project or cut is gone). */
+  kind: 'completed' | 'failed' | 'cancelled' | 'refused';
   code?: string;
   resumable?: boolean;
   tokens: number;
@@ -260,6 +261,8 @@ function endRun(state: ExperimentState, experimentId: string, simulationId: stri
   });
   if (end.kind === 'completed') return [ended('completed', true)];
   if (end.kind === 'cancelled') return [ended('cancelled', false)];
+  // Another attempt would be refused the same way.
+  if (end.kind === 'refused') return [ended('abandoned', false)];
   if (!end.code || !INFRASTRUCTURE_CODES.includes(end.code)) return [ended('failed', true)];
   if (state.status === 'cancelled') return [ended('cancelled', false)];
   if (end.resumable && end.code === INFRASTRUCTURE_UNAVAILABLE && run.resumptions < RESUMES_PER_ATTEMPT) {

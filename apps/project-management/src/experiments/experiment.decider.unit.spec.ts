@@ -100,6 +100,13 @@ describe('experiment decider', () => {
     expect(fold(es).runs[0]).toMatchObject({ status: 'ended', retries: 1, counted: false, tokens: 6 });
   });
 
+  it('abandons a run whose start was refused, without counting it or retrying it', () => {
+    const events = given([created()]).then(start);
+    const decided = given(events).when(end(startedIds(events)[0], { kind: 'refused', code: 'PROJECT_NOT_FOUND', tokens: 0 }));
+    expect(decided[0].data).toMatchObject({ outcome: 'abandoned', counted: false, code: 'PROJECT_NOT_FOUND' });
+    expect(fold([...events, ...decided]).runs[0]).toMatchObject({ status: 'ended', retries: 0 });
+  });
+
   it("counts a failure of the agents' doing (not infrastructure) as an outcome", () => {
     const events = given([created()]).then(start);
     const decided = given(events).when(end(startedIds(events)[0], { kind: 'failed', code: 'BUDGET_EXHAUSTED', metrics: { featuresDone: 0 } }));

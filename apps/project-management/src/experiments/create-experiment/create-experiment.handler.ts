@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Stack } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
+import { checkProgramRoster } from '../../roster/program-roster-check';
 import { ProjectBacklogNotReadyError } from '../../projects/project.decider';
 import { loadProjectState } from '../../projects/project-state';
 import { originalSimulation } from '../../simulations/re-execution/original-simulation';
@@ -19,8 +21,10 @@ export class CreateExperimentHandler {
   ) {}
 
   async execute(body: CreateExperimentBody) {
-    const projectIds = body.design.type === 'seeds' ? body.projects! : [await this.cutOf(body.design.from, body.design.atPosition)];
-    for (const projectId of body.design.type === 'seeds' ? projectIds : []) {
+    const cut = body.design.type === 'counterfactual' ? await this.cutOf(body.design.from, body.design.atPosition) : null;
+    const projectIds = cut ? [cut.projectId] : body.projects!;
+    const stacks = new Set<Stack>(cut ? [cut.stack] : []);
+    for (const projectId of cut ? [] : projectIds) {
       // The project's history (not its read model, which may lag a project just created).
       const project = await loadProjectState(this.store, projectId);
       if (project.status !== 'created') throw new NotFoundException({ code: 'PROJECT_NOT_FOUND', message: `Project ${projectId} not found`, field: 'projects' });
@@ -28,6 +32,11 @@ export class CreateExperimentHandler {
         const err = new ProjectBacklogNotReadyError(projectId, project.backlog);
         throw new ConflictException({ code: err.code, message: err.message, ...err.details });
       }
+      stacks.add(project.project.stack);
+    }
+    // A variant's agent programs must run on every project, as each run's start will check.
+    for (const [i, v] of body.variants.entries()) {
+      for (const stack of v.overrides.roster ? stacks : []) await checkProgramRoster(this.store, v.overrides.roster!, stack, `variants.${i}.overrides.roster`);
     }
     const experimentId = randomUUID();
     const seeds = seedsOf(body);
@@ -49,12 +58,12 @@ export class CreateExperimentHandler {
   }
 
   /** The original's project, once the cut is known to be inside its history. */
-  private async cutOf(from: string, atPosition: number): Promise<string> {
+  private async cutOf(from: string, atPosition: number): Promise<{ projectId: string; stack: Stack }> {
     const { started, position } = await originalSimulation(this.store, from);
     const [atOrAfter] = await this.store.readSimulation(from, { afterPosition: atPosition - 1, limit: 1 });
     if (atPosition < position || !atOrAfter) {
       throw new BadRequestException({ code: 'VALIDATION_FAILED', field: 'design.atPosition', message: `design.atPosition: ${atPosition} is outside simulation ${from}'s history` });
     }
-    return started.project.projectId;
+    return { projectId: started.project.projectId, stack: started.project.stack };
   }
 }
