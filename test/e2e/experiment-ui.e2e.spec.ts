@@ -135,7 +135,7 @@ describe('experiments in the CLI and the dashboard', () => {
     await page.screenshot({ path: join(shots, 'experiment.png'), fullPage: true });
   }, 60_000);
 
-  it('pause, resume and cancel from the page', async () => {
+  it('pause, resume, extend and cancel from the page', async () => {
     const created = await cli(['experiment', 'run', spec('buttons', [1, 2, 3, 4, 5, 6], 1), '--json']);
     const id = JSON.parse(created.stdout).experimentId;
     const status = async () => (await get(`/experiments/${id}`)).status;
@@ -146,6 +146,14 @@ describe('experiments in the CLI and the dashboard', () => {
     await page.locator('button[name=resume]:not([disabled])').click();
     await page.locator('[data-testid=experiment-status]', { hasText: 'running' }).waitFor();
     expect(await status()).toBe('running');
+    // Extend from the page: every variant runs the new seed, and only those runs are added.
+    await page.locator('input[name=seeds]').fill('7');
+    await page.locator('button[name=extend]').click();
+    await eventually(async () => (await get(`/experiments/${id}`)).progress.total === 14 || undefined, 10_000, 'runs added');
+    expect((await get(`/experiments/${id}`)).runs.filter((r: any) => r.seed === 7).map((r: any) => r.variant).sort()).toEqual(['cold', 'hot']);
+    await page.locator('input[name=seeds]').fill('x');
+    await page.locator('button[name=extend]').click();
+    await page.locator('.controls .error', { hasText: 'whole numbers' }).waitFor();
     await page.locator('button[name=cancel]:not([disabled])').click();
     await page.locator('[data-testid=experiment-status]', { hasText: 'cancelled' }).waitFor();
     expect(await status()).toBe('cancelled');

@@ -20,14 +20,32 @@ function Controls({ exp, onDone }: { exp: Experiment; onDone: () => void }) {
     }
     onDone();
   };
+  const [seeds, setSeeds] = useState('');
+  const extend = async (ev: Event) => {
+    ev.preventDefault();
+    setError(undefined);
+    const list = seeds.split(',').map((x) => x.trim()).filter(Boolean);
+    if (list.length === 0 || list.some((x) => !/^\d+$/.test(x))) return setError('Seeds are whole numbers separated by commas.');
+    try {
+      await api.extendExperiment(exp.experimentId, { seeds: list.map(Number) });
+      setSeeds('');
+    } catch (err) {
+      setError(describeError(err));
+    }
+    onDone();
+  };
   const ended = exp.status === 'cancelled' || exp.status === 'completed';
   return (
-    <p class="controls">
-      <button name="pause" disabled={exp.status !== 'running'} onClick={act('pause')}>Pause</button>{' '}
-      <button name="resume" disabled={exp.status !== 'paused'} onClick={act('resume')}>Resume</button>{' '}
-      <button name="cancel" disabled={ended} onClick={act('cancel')}>Cancel</button>
+    <form class="controls" onSubmit={extend}>
+      <button type="button" name="pause" disabled={exp.status !== 'running'} onClick={act('pause')}>Pause</button>{' '}
+      <button type="button" name="resume" disabled={exp.status !== 'paused'} onClick={act('resume')}>Resume</button>{' '}
+      <button type="button" name="cancel" disabled={ended} onClick={act('cancel')}>Cancel</button>{' '}
+      <label>
+        More seeds <input name="seeds" value={seeds} onInput={(e) => setSeeds(e.currentTarget.value)} placeholder="e.g. 4, 5" size={10} />
+      </label>{' '}
+      <button type="submit" name="extend" disabled={exp.status === 'cancelled'}>Extend</button>
       {error && <span class="error"> {error}</span>}
-    </p>
+    </form>
   );
 }
 
