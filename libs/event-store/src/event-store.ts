@@ -403,10 +403,6 @@ export class EventStore {
     return hash;
   }
 
-  async blobExists(hash: string, db: Queryable = this.pool): Promise<boolean> {
-    return (await db.query('SELECT 1 FROM blobs WHERE hash = $1', [hash])).rowCount === 1;
-  }
-
   async getBlob(hash: string, db: Queryable = this.pool): Promise<Buffer | null> {
     if (!/^[0-9a-f]{64}$/.test(hash)) return null;
     const r = await db.query('SELECT content FROM blobs WHERE hash = $1', [hash]);

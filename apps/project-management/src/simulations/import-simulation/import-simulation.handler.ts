@@ -54,9 +54,10 @@ export class ImportSimulationHandler {
 
   /** Blobs the events name that the bundle does not carry must be here already. */
   private async checkBlobsHere(bundle: ValidBundle) {
-    for (const [hash, line] of bundle.blobsElsewhere) {
-      if (!(await this.store.blobExists(hash))) throw invalid(new BundleInvalidError('BLOB_MISSING', line, `blob ${hash}, which this event names, is neither in the bundle nor here`));
-    }
+    const elsewhere = [...bundle.blobsElsewhere];
+    const missing = new Set(await this.store.missingBlobs(elsewhere.map(([hash]) => hash))); // one query, however many
+    const first = elsewhere.find(([hash]) => missing.has(hash));
+    if (first) throw invalid(new BundleInvalidError('BLOB_MISSING', first[1], `blob ${first[0]}, which this event names, is neither in the bundle nor here`));
   }
 
   private async write(tx: PoolClient, bundle: ValidBundle, spooled: SpooledBundle): Promise<ImportAnswer> {
