@@ -37,7 +37,10 @@ export class ServiceMetrics {
       new Gauge('swe_sim_dead_letters', 'Events this service gave up on (each stops what depended on it)', fromTransport((t) => t.deadLetters)),
       new Gauge('swe_sim_requests_pending', 'Requests accepted into the inbox and not yet answered', fromTransport((t) => t.pendingRequests)),
       new Gauge('swe_sim_requests_in_flight', 'Requests this instance is handling now', fromTransport((t) => t.requestsInFlight)),
-      new Gauge('process_cpu_seconds_total', 'User and system CPU time of the process', () => [[labels, (process.cpuUsage().user + process.cpuUsage().system) / 1e6]], 'counter'),
+      new Gauge('process_cpu_seconds_total', 'User and system CPU time of the process', () => {
+        const cpu = process.cpuUsage();
+        return [[labels, (cpu.user + cpu.system) / 1e6]];
+      }, 'counter'),
       new Gauge('process_resident_memory_bytes', 'Resident memory of the process', () => [[labels, process.memoryUsage.rss()]]),
       new Gauge('nodejs_eventloop_delay_p99_seconds', 'p99 of the event loop delay since the last scrape', () => [[labels, this.loopDelay.percentile(99) / 1e9]]),
     ];
