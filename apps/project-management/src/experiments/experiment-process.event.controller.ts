@@ -16,6 +16,9 @@ import { METRIC_EVENT_TYPES, runMetrics, runTokens } from './run-metrics';
 
 const ACTOR = 'experiment';
 const PAGE = 5000;
+/** Which run rows a handling writes: all of them, or those of the runs its event names. */
+const ALL_RUNS = 'all';
+type RunsToSave = typeof ALL_RUNS | readonly string[];
 
 /**
  * The experiment process manager, in project-management's subscription: on each event of an
@@ -38,13 +41,16 @@ export class ExperimentProcessEventController {
     private readonly cancels: CancelSimulationHandler,
   ) {}
 
+  // The read model's run rows change with the events that change runs, each written when its own
+  // event is handled: every run at creation and extension, one run on its start, resumption and
+  // end (rewriting every run on every event made an experiment's cost quadratic in its runs).
   @EventPattern('ExperimentCreated')
   onCreated(@Payload() d: { experimentId: string }, @Ctx() ctx: EventStoreContext) {
-    return this.react(d.experimentId, ctx);
+    return this.react(d.experimentId, ctx, ALL_RUNS);
   }
   @EventPattern('ExperimentExtended')
   onExtended(@Payload() d: { experimentId: string }, @Ctx() ctx: EventStoreContext) {
-    return this.react(d.experimentId, ctx);
+    return this.react(d.experimentId, ctx, ALL_RUNS);
   }
   @EventPattern('ExperimentResumed')
   onResumed(@Payload() d: { experimentId: string }, @Ctx() ctx: EventStoreContext) {
@@ -55,16 +61,16 @@ export class ExperimentProcessEventController {
     return this.react(d.experimentId, ctx);
   }
   @EventPattern('ExperimentRunStarted')
-  onRunStarted(@Payload() d: { experimentId: string }, @Ctx() ctx: EventStoreContext) {
-    return this.react(d.experimentId, ctx);
+  onRunStarted(@Payload() d: { experimentId: string; runId: string }, @Ctx() ctx: EventStoreContext) {
+    return this.react(d.experimentId, ctx, [d.runId]);
   }
   @EventPattern('ExperimentRunResumed')
-  onRunResumed(@Payload() d: { experimentId: string }, @Ctx() ctx: EventStoreContext) {
-    return this.react(d.experimentId, ctx);
+  onRunResumed(@Payload() d: { experimentId: string; runId: string }, @Ctx() ctx: EventStoreContext) {
+    return this.react(d.experimentId, ctx, [d.runId]);
   }
   @EventPattern('ExperimentRunEnded')
-  onRunEnded(@Payload() d: { experimentId: string }, @Ctx() ctx: EventStoreContext) {
-    return this.react(d.experimentId, ctx);
+  onRunEnded(@Payload() d: { experimentId: string; runId: string }, @Ctx() ctx: EventStoreContext) {
+    return this.react(d.experimentId, ctx, [d.runId]);
   }
   @EventPattern('ExperimentCompleted')
   onCompleted(@Payload() d: { experimentId: string }, @Ctx() ctx: EventStoreContext) {
@@ -76,7 +82,7 @@ export class ExperimentProcessEventController {
   async onCancelled(@Payload() d: { experimentId: string }, @Ctx() ctx: EventStoreContext) {
     const { state } = await this.commands.load(d.experimentId, ctx.getTx()!);
     for (const run of state.runs.filter((r) => r.status === 'running')) await this.cancel(run.simulationId!, 'the experiment was cancelled', ctx);
-    await this.save(state, ctx);
+    await this.save(state, ctx, []);
   }
 
   @EventPattern('SimulationCompleted')
@@ -93,9 +99,9 @@ export class ExperimentProcessEventController {
   }
 
   /** Starts what may start now (or completes the experiment), then records where it stands. */
-  private async react(experimentId: string, ctx: EventStoreContext): Promise<void> {
+  private async react(experimentId: string, ctx: EventStoreContext, runs: RunsToSave = []): Promise<void> {
     const state = await this.decideAndAct(experimentId, { type: 'StartRuns' }, ctx);
-    await this.save(state, ctx);
+    await this.save(state, ctx, runs);
   }
 
   private async simulationEnded(simulationId: string, how: Omit<SimulationEnd, 'tokens' | 'metrics'>, ctx: EventStoreContext): Promise<void> {
@@ -177,10 +183,10 @@ export class ExperimentProcessEventController {
     return { db: ctx.getTx()!, append: this.append(ctx), actor: ACTOR };
   }
 
-  private async save(state: ExperimentState, ctx: EventStoreContext): Promise<void> {
+  private async save(state: ExperimentState, ctx: EventStoreContext, runs: RunsToSave): Promise<void> {
     if (!state.created) return;
     const event = ctx.getEvent();
-    await this.experiments.save(ctx.getTx()!, state, event.metadata.recordedAt, event.globalPosition);
+    await this.experiments.save(ctx.getTx()!, state, event.metadata.recordedAt, event.globalPosition, runs === ALL_RUNS ? undefined : new Set(runs));
   }
 
   /** The simulation's events a run's metrics need, up to `toPosition`. */

@@ -30,7 +30,8 @@ export type RunRow = ExperimentRun;
 export class ExperimentsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async save(db: Queryable, state: ExperimentState, at: string, position: number): Promise<void> {
+  /** The experiment's row, and the rows of `runs` (every run when not given). */
+  async save(db: Queryable, state: ExperimentState, at: string, position: number, runs?: ReadonlySet<string>): Promise<void> {
     const c = state.created!;
     const definition = { projectIds: c.projectIds, design: c.design, variants: state.variants, seeds: state.seeds, settings: c.settings };
     await db.query(
@@ -39,7 +40,9 @@ export class ExperimentsRepository {
        ON CONFLICT (experiment_id) DO UPDATE SET status = $3, definition = $4, tokens_used = $5, updated_at = $6, last_position = $7`,
       [c.experimentId, c.name, state.status, JSON.stringify(definition), state.tokensUsed, at, position],
     );
-    // Every run in one statement (an experiment has tens to hundreds).
+    const rows = state.runs.map((r, ord) => ({ r, ord })).filter(({ r }) => !runs || runs.has(r.runId));
+    if (rows.length === 0) return;
+    // The runs in one statement (an experiment has tens to hundreds).
     await db.query(
       `INSERT INTO pm_experiment_runs AS r (experiment_id, run_id, ord, variant, seed, project_id, status, attempt, simulation_id, retries, resumptions, outcome, counted, tokens, metrics)
        SELECT $1, x.run_id, x.ord, x.variant, x.seed, x.project_id, x.status, x.attempt, x.simulation_id, x.retries, x.resumptions, x.outcome, x.counted, x.tokens, x.metrics
@@ -51,7 +54,7 @@ export class ExperimentsRepository {
       [
         c.experimentId,
         JSON.stringify(
-          state.runs.map((r, ord) => ({
+          rows.map(({ r, ord }) => ({
             run_id: r.runId,
             ord,
             variant: r.variant,
