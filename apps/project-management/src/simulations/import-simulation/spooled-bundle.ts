@@ -31,6 +31,13 @@ export async function spoolBundle(body: AsyncIterable<Buffer>, limit: number, on
   const path = join(dir, 'bundle.ndjson');
   const remove = () => rm(dir, { recursive: true, force: true });
   const file = createWriteStream(path);
+  // A write error (a full disk) can come between writes, when nothing awaits the file: kept here and
+  // thrown at the next write or at the end, never an unhandled 'error' that ends the process.
+  let fileError: Error | undefined;
+  file.on('error', (err) => (fileError ??= err));
+  const healthy = () => {
+    if (fileError) throw fileError;
+  };
   // One reader of the body for the whole request: what a refusal leaves unread is read (and dropped) from it.
   const raw = body[Symbol.asyncIterator]();
   try {
@@ -39,13 +46,16 @@ export async function spoolBundle(body: AsyncIterable<Buffer>, limit: number, on
       for await (const chunk of decompressed({ [Symbol.asyncIterator]: () => ({ next: () => raw.next() }) })) {
         total += chunk.length;
         if (total > limit) throw new BundleTooLargeError(limit);
+        healthy();
         if (!file.write(chunk)) await once(file, 'drain');
         yield chunk;
       }
     };
     for await (const text of splitLines(counted())) onLine(text);
+    healthy();
     file.end();
     await once(file, 'close');
+    healthy();
   } catch (err) {
     file.destroy();
     await remove();
