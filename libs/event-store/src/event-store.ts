@@ -269,7 +269,7 @@ export class EventStore {
   /** A simulation's history in position order (for finished histories and replays). */
   async readSimulation(
     simulationId: string,
-    range: { afterPosition?: number; toPosition?: number; limit?: number; types?: readonly string[] } = {},
+    range: { afterPosition?: number; toPosition?: number; limit?: number; types?: readonly string[]; recorded?: boolean } = {},
     db: Queryable = this.pool,
   ): Promise<StoredEvent[]> {
     const r = await db.query(
@@ -278,19 +278,8 @@ export class EventStore {
        ORDER BY global_position LIMIT $4`,
       [simulationId, range.afterPosition ?? 0, range.toPosition ?? Number.MAX_SAFE_INTEGER, range.limit ?? 10_000, range.types ?? null],
     );
-    return r.rows.map((row) => this.toStored(row));
-  }
-
-  /**
-   * A simulation's history in position order as it was recorded: data under its own schema
-   * version (not upcast), for copying it elsewhere unchanged.
-   */
-  async readSimulationRecorded(simulationId: string, range: { afterPosition?: number; limit?: number } = {}, db: Queryable = this.pool): Promise<StoredEvent[]> {
-    const r = await db.query(
-      `SELECT ${COLUMNS} FROM events WHERE simulation_id = $1 AND global_position > $2 ORDER BY global_position LIMIT $3`,
-      [simulationId, range.afterPosition ?? 0, range.limit ?? 10_000],
-    );
-    return r.rows.map((row) => this.toRecorded(row));
+    // recorded: data under its own schema version (not upcast), for copying the history elsewhere unchanged.
+    return r.rows.map((row) => (range.recorded ? this.toRecorded(row) : this.toStored(row)));
   }
 
   /** How many of a simulation's events are at or before `position` (a cut counted, not placed). */

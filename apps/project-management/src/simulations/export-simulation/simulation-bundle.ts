@@ -65,7 +65,7 @@ export class SimulationBundle {
       yield line(eventLine('project', e));
     }
     for (let after = 0; ; ) {
-      const page = await this.store.readSimulationRecorded(simulationId, { afterPosition: after, limit: PAGE });
+      const page = await this.store.readSimulation(simulationId, { afterPosition: after, limit: PAGE, recorded: true });
       for (const e of page) {
         blobRefs(e.data, refs);
         counts.simulation++;
