@@ -11,7 +11,7 @@ import { SimulationOrigin } from '../replay/simulation-origin';
 import { RequestKeys } from '../tasks/request-keys';
 import { SandboxPort, describeCommand } from '../tasks/sandbox.port';
 import { PromptContext } from '../tasks/task.prompts';
-import { TaskState } from '../tasks/task.state';
+import { TaskState, retryOrdinal } from '../tasks/task.state';
 import { FORWARD_JS, FORWARD_PY } from './forwarders';
 import { ProgramEndpoint } from './program-endpoint';
 import { PROGRAM_FILES, SANDBOX_GRACE_MS, notesFile, notesOf, programCommand, taskFile } from './program-run';
@@ -52,7 +52,10 @@ export class ProgramRunner {
     if (program.stack !== env.sim.project.stack) {
       throw new Error(`the program needs a ${program.stack} sandbox, and the project's stack is ${env.sim.project.stack}`);
     }
-    const agentId = `${task.driver}/${task.featureId}.s${task.sprint}.program${run}`;
+    // A retry after an infrastructure fault gets calls of its own (as the built-in loop's keys carry
+    // the attempt): reusing the failed attempt's would answer or refuse it from that attempt's recording.
+    const retry = retryOrdinal(s);
+    const agentId = `${task.driver}/${task.featureId}.s${task.sprint}.program${run}${retry ? `.r${retry}` : ''}`;
     const testCommand = env.sim.project.acceptance.command;
     const cmd = programCommand({ workdir: task.workdir, program, featureId: task.featureId, testCommand: `${testCommand} ${env.prompt.feature.tests.join(' ')}`.trim(), run });
     const sandboxId = s.sandbox!.sandboxId;

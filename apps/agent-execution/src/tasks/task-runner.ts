@@ -29,7 +29,7 @@ import { LlmInfrastructureError, RetryPolicy, asInfrastructureFault, backoffMs, 
 import { RepositoryLocks } from './repository-locks';
 import { TaskAction, nextAction } from './task.decider';
 import { DRIVER_TOOLS, NAVIGATOR_TOOLS, PromptContext, REVIEW_JSON_SCHEMA, reviewMessages, turnMessages } from './task.prompts';
-import { TaskEvent, TaskState, evolveTask, initialTaskState } from './task.state';
+import { TaskEvent, TaskState, evolveTask, initialTaskState, retryOrdinal } from './task.state';
 import { executeTool } from './tool-executor';
 
 export const SANDBOX_CLIENT = Symbol('SANDBOX_CLIENT');
@@ -401,13 +401,6 @@ export class TaskRunner {
     ];
   }
 }
-
-/**
- * Which retry a step's attempt is: 0 the first time (the ids of a run without faults), else the
- * task's count of interruptions — unique, so a retry never joins a request that already failed,
- * even after a new sandbox, and stable, so a re-run after a crash joins its own.
- */
-const retryOrdinal = (s: TaskState) => (s.stepAttempts ? s.interruptions : 0);
 
 /** The keys of a step's retry: new request ids (a failed request's reply stays its answer), the same ones the first time. */
 function attemptEnv(env: TaskEnv, attempt: number): TaskEnv {

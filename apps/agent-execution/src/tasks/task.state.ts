@@ -234,3 +234,10 @@ function evolveStep(state: TaskState, event: TaskEvent): TaskState {
     }
   }
 }
+
+/**
+ * Which retry a step's attempt is: 0 the first time (the ids of a run without faults), else the
+ * task's count of interruptions — unique, so a retry never joins a request that already failed,
+ * even after a new sandbox, and stable, so a re-run after a crash joins its own.
+ */
+export const retryOrdinal = (s: TaskState) => (s.stepAttempts ? s.interruptions : 0);
