@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { Stack } from '@swe-sim/contracts';
 import { EventStore } from '@swe-sim/event-store';
 import { checkProgramRoster } from '../../roster/program-roster-check';
 import { ProjectBacklogNotReadyError } from '../../projects/project.decider';
 import { loadProjectState } from '../../projects/project-state';
-import { originalSimulation } from '../../simulations/re-execution/original-simulation';
+import { originalAtCut } from '../../simulations/re-execution/original-simulation';
 import { ExperimentCommands, experimentHttpError } from '../experiment-commands';
 import { CreateExperimentBody, seedsOf } from './experiment-spec';
 
@@ -59,11 +59,7 @@ export class CreateExperimentHandler {
 
   /** The original's project, once the cut is known to be inside its history. */
   private async cutOf(from: string, atPosition: number): Promise<{ projectId: string; stack: Stack }> {
-    const { started, position } = await originalSimulation(this.store, from);
-    const [atOrAfter] = await this.store.readSimulation(from, { afterPosition: atPosition - 1, limit: 1 });
-    if (atPosition < position || !atOrAfter) {
-      throw new BadRequestException({ code: 'VALIDATION_FAILED', field: 'design.atPosition', message: `design.atPosition: ${atPosition} is outside simulation ${from}'s history` });
-    }
+    const started = await originalAtCut(this.store, from, atPosition, 'design.atPosition');
     return { projectId: started.project.projectId, stack: started.project.stack };
   }
 }

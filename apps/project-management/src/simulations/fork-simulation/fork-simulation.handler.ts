@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EventStore } from '@swe-sim/event-store';
 import { StartAs } from '../start-simulation/start-simulation.handler';
-import { originalSimulation, startReExecution } from '../re-execution/original-simulation';
+import { originalAtCut, startReExecution } from '../re-execution/original-simulation';
 import { checkProgramRoster } from '../../roster/program-roster-check';
 import { ForkOverrides, forkConfig } from './fork-overrides';
 
@@ -20,15 +20,7 @@ export class ForkSimulationHandler {
 
   /** `as`: an experiment's fork (see StartSimulationHandler); `body.overrides` may then also set the team shape. */
   async execute(originalId: string, body: { atPosition: number; overrides: ForkOverrides }, as: StartAs = {}) {
-    const { started, position: startedAt } = await originalSimulation(this.store, originalId, as.db);
-    const [atOrAfter] = await this.store.readSimulation(originalId, { afterPosition: body.atPosition - 1, limit: 1 }, as.db);
-    if (body.atPosition < startedAt || !atOrAfter) {
-      throw new BadRequestException({
-        code: 'VALIDATION_FAILED',
-        field: 'atPosition',
-        message: `atPosition ${body.atPosition} is outside simulation ${originalId}'s history (it starts at position ${startedAt}; GET /simulations/${originalId}/events gives the positions)`,
-      });
-    }
+    const started = await originalAtCut(this.store, originalId, body.atPosition, 'atPosition', as.db);
     const simulationId = as.simulationId ?? randomUUID();
     const forkOf = { simulationId: originalId, atPosition: body.atPosition };
     const config = forkConfig(started.config, body.overrides);

@@ -1,4 +1,4 @@
-import { NotFoundException } from '@nestjs/common';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { EventData, SimulationQueued, SimulationStarted, simulationQueueStream, simulationStream } from '@swe-sim/contracts';
 import { EventStore, Queryable, StoredEvent } from '@swe-sim/event-store';
 import { simulationEventPages } from '../simulation-state/simulation-history';
@@ -16,6 +16,23 @@ export async function originalSimulation(store: EventStore, simulationId: string
   const start = (queued?.data as EventData<typeof SimulationQueued> | undefined)?.start;
   if (!start) throw new NotFoundException({ code: 'SIMULATION_NOT_FOUND', message: `Simulation ${simulationId} not found` });
   return { started: start, position: queued.globalPosition };
+}
+
+/**
+ * The original of a fork at `atPosition`, once the cut is known to be inside its history (at or
+ * after its start, at or before its last event); else 400 naming `field`.
+ */
+export async function originalAtCut(store: EventStore, simulationId: string, atPosition: number, field: string, db?: Queryable): Promise<StartedData> {
+  const { started, position: startedAt } = await originalSimulation(store, simulationId, db);
+  const [atOrAfter] = await store.readSimulation(simulationId, { afterPosition: atPosition - 1, limit: 1 }, db);
+  if (atPosition < startedAt || !atOrAfter) {
+    throw new BadRequestException({
+      code: 'VALIDATION_FAILED',
+      field,
+      message: `${field} ${atPosition} is outside simulation ${simulationId}'s history (it starts at position ${startedAt}; GET /simulations/${simulationId}/events gives the positions)`,
+    });
+  }
+  return started;
 }
 
 /** A simulation's whole history in position order. */
